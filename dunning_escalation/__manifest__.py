@@ -1,0 +1,15 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Dunning Escalation",
+    "summary": "Late fees, statutory interest, credit holds and payment plans",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/dunning-odoo/dunning",
+    "author": "Dunning for Odoo developers",
+    "license": "LGPL-3",
+    "depends": ["dunning_followup", "sale"],
+    "data": [
+        "security/dunning_escalation_security.xml",
+    ],
+    "installable": True,
+}
