@@ -1,0 +1,121 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+EXCLUSION_REASONS = [
+    ("dispute", "Dispute"),
+    ("promise", "Promise to pay"),
+    ("other", "Other"),
+]
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    dunning_level_id = fields.Many2one(
+        "dunning.level",
+        string="Follow-up level",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        help="Highest follow-up level reached by the installments of this invoice.",
+    )
+    dunning_last_date = fields.Date(string="Last notice", readonly=True, copy=False)
+    dunning_excluded = fields.Boolean(
+        string="Excluded from follow-up",
+        copy=False,
+        tracking=True,
+        help="No notice is sent for this invoice while it is excluded.",
+    )
+    dunning_exclusion_reason = fields.Selection(
+        EXCLUSION_REASONS, string="Exclusion reason", copy=False, tracking=True
+    )
+    dunning_excluded_until = fields.Date(
+        string="Excluded until",
+        copy=False,
+        tracking=True,
+        help="The invoice re-enters the follow-up after this date.",
+    )
+    dunning_exclusion_note = fields.Char(string="Exclusion note", copy=False)
+    dunning_action_line_ids = fields.One2many(
+        "dunning.action.line", "move_id", string="Follow-up history", readonly=True
+    )
+    dunning_action_count = fields.Integer(compute="_compute_dunning_action_count")
+
+    @api.depends("dunning_action_line_ids")
+    def _compute_dunning_action_count(self):
+        groups = self.env["dunning.action.line"]._read_group(
+            [("move_id", "in", self.ids)], ["move_id"], ["action_id:count_distinct"]
+        )
+        counts = {move.id: count for move, count in groups}
+        for move in self:
+            move.dunning_action_count = counts.get(move.id, 0)
+
+    @api.constrains("dunning_excluded", "dunning_exclusion_reason")
+    def _check_dunning_exclusion(self):
+        for move in self:
+            if move.dunning_excluded and not move.dunning_exclusion_reason:
+                raise ValidationError(
+                    self.env._(
+                        "Exclusion reason: say why invoice %(move)s is excluded from "
+                        "the follow-up.",
+                        move=move.display_name,
+                    )
+                )
+
+    @api.onchange("dunning_excluded")
+    def _onchange_dunning_excluded(self):
+        if self.dunning_excluded and not self.dunning_exclusion_reason:
+            self.dunning_exclusion_reason = "dispute"
+        if not self.dunning_excluded:
+            self.dunning_exclusion_reason = False
+            self.dunning_excluded_until = False
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"dunning_excluded", "dunning_excluded_until"} & set(vals):
+            self._dunning_refresh_partners()
+        return res
+
+    def _dunning_refresh_partners(self):
+        """Bring the follow-up state of these invoices' customers up to date."""
+        invoices = self.filtered(lambda m: m.move_type in ("out_invoice", "out_receipt"))
+        for company in invoices.company_id:
+            partners = invoices.filtered(
+                lambda m, company=company: m.company_id == company
+            ).commercial_partner_id
+            self.env["dunning.partner.state"].sudo()._refresh(partners.ids, company.id)
+
+    def action_dunning_dispute(self):
+        """Put the invoice in dispute: no notice until the dispute is resolved."""
+        self.write({"dunning_excluded": True, "dunning_exclusion_reason": "dispute"})
+        for move in self:
+            move.message_post(
+                body=self.env._("Invoice disputed: the follow-up is paused."),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def action_dunning_include(self):
+        self.write(
+            {
+                "dunning_excluded": False,
+                "dunning_exclusion_reason": False,
+                "dunning_excluded_until": False,
+            }
+        )
+        for move in self:
+            move.message_post(
+                body=self.env._("The follow-up of this invoice resumes."),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def action_open_dunning_actions(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Follow-up actions"),
+            "res_model": "dunning.action",
+            "view_mode": "list,form",
+            "domain": [("line_ids.move_id", "=", self.id)],
+        }

@@ -1,0 +1,412 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
+
+LETTER_REPORT = "dunning_followup.action_report_dunning_letter"
+MAX_ATTEMPTS = 3
+
+
+class DunningAction(models.Model):
+    """What the follow-up did (or has to do) for one customer at one level.
+
+    Created by a run (cron or wizard) with the installments it concerns; its
+    channels (e-mail, letter, activity) are executed at once when the level
+    is automatic, else the action waits in the review queue.  It is the audit
+    trail: the message sent, the copy of the letter, the activity scheduled,
+    or why it failed.
+    """
+
+    _name = "dunning.action"
+    _description = "Follow-up action"
+    _order = "date desc, id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, readonly=True
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    run_id = fields.Many2one("dunning.run", index=True, readonly=True, ondelete="set null")
+    level_id = fields.Many2one(
+        "dunning.level", required=True, readonly=True, ondelete="restrict"
+    )
+    policy_id = fields.Many2one(related="level_id.policy_id", store=True)
+    date = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
+    line_ids = fields.One2many("dunning.action.line", "action_id", string="Items")
+    move_ids = fields.Many2many(
+        "account.move",
+        string="Invoices",
+        compute="_compute_move_ids",
+        search="_search_move_ids",
+    )
+    amount_due = fields.Monetary(
+        currency_field="currency_id",
+        readonly=True,
+        help="Amount of the installments this notice concerns (company currency).",
+    )
+    send_email = fields.Boolean(string="E-mail")
+    send_letter = fields.Boolean(string="Letter")
+    activity_type_id = fields.Many2one("mail.activity.type", string="Activity")
+    state = fields.Selection(
+        [
+            ("to_review", "To review"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="to_review",
+        index=True,
+        readonly=True,
+    )
+    failure_reason = fields.Text(readonly=True)
+    attempt_count = fields.Integer(readonly=True)
+    note = fields.Text(readonly=True, help="What the run decided and why.")
+    message_id = fields.Many2one("mail.message", string="E-mail sent", readonly=True)
+    recipient_ids = fields.Many2many("res.partner", string="Recipients", readonly=True)
+    letter_attachment_id = fields.Many2one(
+        "ir.attachment", string="Letter copy", readonly=True
+    )
+    activity_id = fields.Many2one(
+        "mail.activity", string="Scheduled activity", readonly=True, ondelete="set null"
+    )
+    executed_date = fields.Datetime(readonly=True)
+    executed_uid = fields.Many2one("res.users", string="Executed by", readonly=True)
+
+    @api.depends("partner_id", "level_id")
+    def _compute_name(self):
+        for action in self:
+            action.name = f"{action.level_id.name or ''} - {action.partner_id.name or ''}"
+
+    @api.depends("line_ids.move_id")
+    def _compute_move_ids(self):
+        for action in self:
+            action.move_ids = action.line_ids.move_id
+
+    def _search_move_ids(self, operator, value):
+        return [("line_ids.move_id", operator, value)]
+
+    # -- what the notice shows ---------------------------------------------
+
+    def _get_open_items(self):
+        """Every open receivable line of the customer, oldest first: the notice
+        lists them all, not only the ones that reached the level today."""
+        self.ensure_one()
+        return (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("move_id.commercial_partner_id", "=", self.partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("display_type", "=", "payment_term"),
+                    ("parent_state", "=", "posted"),
+                    ("reconciled", "=", False),
+                    ("amount_residual", ">", 0),
+                    ("move_id.move_type", "in", ("out_invoice", "out_receipt")),
+                ],
+                order="date_maturity, id",
+            )
+        )
+
+    def _days_late(self, line):
+        return (self.date - line.date_maturity).days if line.date_maturity else 0
+
+    def _get_total_due(self):
+        return sum(self._get_open_items().mapped("amount_residual"))
+
+    def _get_portal_url(self, move):
+        return move.get_portal_url() if move else ""
+
+    # -- execution ----------------------------------------------------------
+
+    def action_execute(self):
+        """Button: execute the channels of these actions now."""
+        actions = self.filtered(lambda a: a.state in ("to_review", "failed"))
+        if not actions:
+            raise UserError(self.env._("Only actions to review or failed can be done."))
+        actions._lock_nowait()
+        actions._execute()
+        return True
+
+    def action_cancel(self):
+        for action in self:
+            if action.state == "done":
+                raise UserError(
+                    self.env._(
+                        "Action %(action)s is done and cannot be cancelled.",
+                        action=action.name,
+                    )
+                )
+        self.write({"state": "cancelled"})
+        self._refresh_partner_states()
+        return True
+
+    def _lock_nowait(self):
+        """Refuse at once, with a clear message, when a run holds these actions."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM dunning_action WHERE id = ANY(%s) FOR NO KEY UPDATE NOWAIT",
+                    [self.ids],
+                )
+        except Exception as exc:  # noqa: BLE001 - psycopg2 LockNotAvailable
+            raise UserError(
+                self.env._(
+                    "A follow-up run is processing these customers right now; "
+                    "try again in a moment."
+                )
+            ) from exc
+
+    def _execute(self):
+        """Execute the channels of every action, each in its own savepoint so
+        that one failure (a template error, a refused PDF) marks that action
+        failed with its reason without undoing the others."""
+        done = self.browse()
+        for action in self:
+            try:
+                with self.env.cr.savepoint():
+                    action._execute_channels()
+                done |= action
+            except Exception as exc:  # noqa: BLE001 - recorded on the action
+                _logger.info("follow-up action %s failed: %s", action.id, exc)
+                action.write(
+                    {
+                        "state": "failed",
+                        "failure_reason": str(exc) or exc.__class__.__name__,
+                        "attempt_count": action.attempt_count + 1,
+                    }
+                )
+        done._after_done()
+        self._refresh_partner_states()
+        return done
+
+    def _execute_channels(self):
+        self.ensure_one()
+        partner = self.partner_id.with_company(self.company_id)
+        notes = []
+        if self.send_email:
+            recipients = partner._dunning_get_recipients()
+            if recipients:
+                self._send_email(recipients)
+            else:
+                # Never a silent skip: without an address the notice is printed.
+                notes.append(self.env._("No e-mail address: a letter is printed instead."))
+                self.send_letter = True
+        if self.send_letter:
+            self._print_letter()
+        if self.activity_type_id:
+            self._schedule_activity()
+        if not (self.send_email or self.send_letter or self.activity_type_id):
+            notes.append(self.env._("Level without channel: recorded only."))
+        vals = {
+            "state": "done",
+            "failure_reason": False,
+            "executed_date": fields.Datetime.now(),
+            "executed_uid": self.env.uid,
+            "attempt_count": self.attempt_count + 1,
+        }
+        if notes:
+            vals["note"] = "\n".join(filter(None, [self.note] + notes))
+        self.write(vals)
+
+    def _send_email(self, recipients):
+        """Render the level's template and post it on the customer's chatter,
+        which queues the e-mail to the recipients through ``mail.mail``."""
+        template = self.level_id.mail_template_id
+        if not template:
+            raise UserError(
+                self.env._("Level %(level)s has no e-mail template.", level=self.level_id.name)
+            )
+        lang = recipients[0].lang or self.partner_id.lang
+        rendered = template.with_context(lang=lang)._generate_template(
+            self.ids, ("subject", "body_html", "email_from", "reply_to")
+        )[self.id]
+        attachments = self.env["ir.attachment"]
+        if self.send_letter:
+            attachments = self._print_letter()
+        # Posting on the customer needs write access to contacts, which a
+        # collector does not need otherwise: post as sudo, authored by the user.
+        partner = self.partner_id.sudo().with_context(mail_post_autofollow=False)
+        message = partner.message_post(
+            author_id=self.env.user.partner_id.id,
+            body=rendered.get("body_html") or "",
+            subject=rendered.get("subject") or "",
+            email_from=rendered.get("email_from") or None,
+            reply_to=rendered.get("reply_to") or None,
+            partner_ids=recipients.ids,
+            attachment_ids=attachments.ids,
+            subtype_xmlid="mail.mt_comment",
+            message_type="comment",
+            model_description=self.env._("Follow-up"),
+        )
+        self.write({"message_id": message.id, "recipient_ids": [(6, 0, recipients.ids)]})
+
+    def _print_letter(self):
+        """Render the letter once and keep the copy on the action."""
+        if self.letter_attachment_id:
+            return self.letter_attachment_id
+        content, report_type = self.env["ir.actions.report"].sudo()._render_qweb_pdf(
+            LETTER_REPORT, res_ids=self.ids
+        )
+        extension = "pdf" if report_type == "pdf" else "html"
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"{self.name}.{extension}".replace("/", "-"),
+                    "raw": content,
+                    "res_model": "dunning.action",
+                    "res_id": self.id,
+                    "mimetype": "application/pdf" if extension == "pdf" else "text/html",
+                }
+            )
+        )
+        self.letter_attachment_id = attachment
+        if not self.send_email:
+            self.partner_id.sudo().message_post(
+                author_id=self.env.user.partner_id.id,
+                body=self.env._(
+                    "Follow-up letter %(level)s printed.", level=self.level_id.name
+                ),
+                attachment_ids=attachment.ids,
+                subtype_xmlid="mail.mt_note",
+            )
+        return attachment
+
+    def _get_activity_user(self):
+        partner = self.partner_id.with_company(self.company_id)
+        if self.level_id.activity_user == "salesperson":
+            user = partner.user_id or partner.dunning_responsible_id
+        else:
+            user = partner.dunning_responsible_id or partner.user_id
+        if not user and not self.env.user._is_superuser():
+            user = self.env.user
+        return user or self.env.ref("base.user_admin", raise_if_not_found=False)
+
+    def _schedule_activity(self):
+        user = self._get_activity_user()
+        note = self.level_id.activity_note or Markup("<p>%s</p>") % self.env._(
+            "Follow-up %(level)s: %(amount)s due.",
+            level=self.level_id.name,
+            amount=self.env["ir.qweb.field.monetary"].value_to_html(
+                self.amount_due, {"display_currency": self.currency_id}
+            ),
+        )
+        activity = self.partner_id.sudo().activity_schedule(
+            activity_type_id=self.activity_type_id.id,
+            user_id=user.id if user else None,
+            note=note,
+            summary=self.name,
+            date_deadline=self.date,
+        )
+        self.activity_id = activity
+
+    def _after_done(self):
+        """Traces on the invoices and dates of the last notice, in bulk."""
+        if not self:
+            return
+        bodies = {}
+        for action in self:
+            channels = []
+            if action.message_id:
+                channels.append(self.env._("e-mail"))
+            if action.letter_attachment_id:
+                channels.append(self.env._("letter"))
+            if action.activity_id:
+                channels.append(self.env._("activity"))
+            text = Markup("%s") % self.env._(
+                "Follow-up %(level)s (%(channels)s) sent to %(partner)s.",
+                level=action.level_id.name,
+                channels=", ".join(channels) or self.env._("recorded"),
+                partner=action.partner_id.name,
+            )
+            for move in action.line_ids.move_id:
+                bodies[move.id] = bodies.get(move.id, Markup()) + Markup("<p>%s</p>") % escape(text)
+        moves = self.env["account.move"].browse(list(bodies))
+        if moves:
+            moves.sudo()._message_log_batch(bodies=bodies)
+        self.env["dunning.action.line"].flush_model()
+        self.env.cr.execute(
+            """
+            UPDATE account_move_line aml SET dunning_date = act.date
+              FROM dunning_action_line dal
+              JOIN dunning_action act ON act.id = dal.action_id
+             WHERE dal.move_line_id = aml.id AND act.id = ANY(%(ids)s);
+            UPDATE account_move move SET dunning_last_date = act.date
+              FROM dunning_action_line dal
+              JOIN dunning_action act ON act.id = dal.action_id
+             WHERE dal.move_id = move.id AND act.id = ANY(%(ids)s);
+            UPDATE dunning_partner_state st SET last_notice_date = act.date
+              FROM dunning_action act
+             WHERE act.partner_id = st.partner_id AND act.company_id = st.company_id
+               AND act.id = ANY(%(ids)s)
+               AND (st.last_notice_date IS NULL OR st.last_notice_date < act.date);
+            """,
+            {"ids": self.ids},
+        )
+        self.env["account.move.line"].invalidate_model(["dunning_date"])
+        self.env["account.move"].invalidate_model(["dunning_last_date"])
+        self.env["dunning.partner.state"].invalidate_model(["last_notice_date"])
+
+    def _refresh_partner_states(self):
+        for company in self.company_id:
+            actions = self.filtered(lambda a, company=company: a.company_id == company)
+            self.env["dunning.partner.state"].sudo()._refresh(
+                actions.partner_id.ids, company.id
+            )
+
+    @api.model
+    def _cron_retry_failed(self):
+        """Retry failed actions (a mail server down, a PDF refused) a few times."""
+        actions = self.search(
+            [("state", "=", "failed"), ("attempt_count", "<", MAX_ATTEMPTS)], limit=200
+        )
+        actions._execute()
+        return actions
+
+    def _get_notice_items(self):
+        """Open items as display-ready values, for templates and reports."""
+        self.ensure_one()
+        lang_env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        monetary = lang_env["ir.qweb.field.monetary"]
+        items = []
+        base_url = self.get_base_url()
+        for line in self._get_open_items():
+            move = line.move_id
+            currency = line.currency_id or self.currency_id
+            amount = line.amount_residual_currency if line.currency_id else line.amount_residual
+            items.append(
+                {
+                    "line": line,
+                    "name": move.name,
+                    "invoice_date": fields.Date.to_string(move.invoice_date) or "",
+                    "date_maturity": fields.Date.to_string(line.date_maturity) or "",
+                    "days_late": max(self._days_late(line), 0),
+                    "amount": monetary.value_to_html(amount, {"display_currency": currency}),
+                    "amount_raw": amount,
+                    "currency": currency,
+                    "url": base_url + move.get_portal_url(),
+                }
+            )
+        return items
+
+    def _get_notice_total(self):
+        self.ensure_one()
+        total = self._get_total_due()
+        return self.env["ir.qweb.field.monetary"].value_to_html(
+            total, {"display_currency": self.currency_id}
+        )

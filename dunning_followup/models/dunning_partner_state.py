@@ -1,0 +1,211 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+STATUSES = [
+    ("none", "No action"),
+    ("reminder", "Reminder due"),
+    ("action", "Action needed"),
+    ("promise", "Promise to pay"),
+    ("excluded", "Excluded"),
+]
+
+
+class DunningPartnerState(models.Model):
+    """Follow-up state of one customer in one company.
+
+    A customer is shared by the companies of a database, but what it owes,
+    the level it reached and who chases it are per company.  Storing that on
+    ``res.partner`` itself would either mix companies or need company-dependent
+    JSON columns that cannot be aggregated, sorted or indexed for the
+    follow-up list.  One row per (customer, company) keeps every figure a plain
+    indexed column; ``res.partner`` shows the row of the current company.
+
+    Rows are written in bulk by runs and by payments (:meth:`_refresh`), and
+    are the row lock that keeps two runs from chasing the same customer.
+    """
+
+    _name = "dunning.partner.state"
+    _description = "Customer follow-up state"
+    _order = "next_action_date, overdue_amount desc, id"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    level_id = fields.Many2one(
+        "dunning.level", string="Level", index=True, readonly=True, ondelete="set null"
+    )
+    status = fields.Selection(
+        STATUSES, required=True, default="none", index=True, readonly=True
+    )
+    next_action_date = fields.Date(index=True, readonly=True)
+    last_notice_date = fields.Date(readonly=True)
+    overdue_amount = fields.Monetary(currency_field="currency_id", readonly=True)
+    due_amount = fields.Monetary(
+        string="Open amount", currency_field="currency_id", readonly=True
+    )
+    oldest_due_date = fields.Date(readonly=True)
+    max_days_late = fields.Integer(readonly=True)
+    responsible_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        compute="_compute_responsible_id",
+        search="_search_responsible_id",
+    )
+    user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
+
+    _sql_constraints = [
+        (
+            "partner_company_unique",
+            "UNIQUE (partner_id, company_id)",
+            "A customer has one follow-up state per company.",
+        )
+    ]
+
+    def _compute_responsible_id(self):
+        for state in self:
+            state.responsible_id = state.partner_id.with_company(
+                state.company_id
+            ).dunning_responsible_id
+
+    def _search_responsible_id(self, operator, value):
+        partners = self.env["res.partner"]._search(
+            [("dunning_responsible_id", operator, value)]
+        )
+        return [("partner_id", "in", partners)]
+
+    @api.model
+    def _ensure(self, partner_ids, company_id):
+        """Create the missing rows for these commercial partners (one query)."""
+        if not partner_ids:
+            return
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO dunning_partner_state
+                       (partner_id, company_id, status, create_uid, write_uid,
+                        create_date, write_date)
+                SELECT p, %(company)s, 'none', %(uid)s, %(uid)s,
+                       now() at time zone 'UTC', now() at time zone 'UTC'
+                  FROM unnest(%(partners)s::int[]) AS p
+                ON CONFLICT (partner_id, company_id) DO NOTHING
+                """,
+                company=company_id,
+                uid=self.env.uid,
+                partners=list(partner_ids),
+            )
+        )
+
+    @api.model
+    def _refresh(self, partner_ids, company_id, today=None):
+        """Recompute the amounts, level and status of these customers from
+        their open receivable lines, in a constant number of queries.
+
+        Called after a run's batch and after payments, so the state follows
+        reconciliation at once rather than at the next run.
+        """
+        partner_ids = list(set(partner_ids))
+        if not partner_ids:
+            return
+        today = today or fields.Date.context_today(self)
+        self._ensure(partner_ids, company_id)
+        self.env["account.move.line"].flush_model()
+        self.env["account.move"].flush_model()
+        self.env["dunning.action"].flush_model()
+        self.env["dunning.promise"].flush_model()
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH open_lines AS (
+                    SELECT move.commercial_partner_id AS partner_id,
+                           aml.amount_residual, aml.date_maturity,
+                           aml.dunning_level_id,
+                           (move.dunning_excluded
+                            AND (move.dunning_excluded_until IS NULL
+                                 OR move.dunning_excluded_until >= %(today)s))
+                               AS excluded
+                      FROM account_move_line aml
+                      JOIN account_move move ON move.id = aml.move_id
+                     WHERE aml.company_id = %(company)s
+                       AND move.commercial_partner_id = ANY(%(partners)s)
+                       AND aml.display_type = 'payment_term'
+                       AND aml.parent_state = 'posted'
+                       AND NOT aml.reconciled
+                       AND aml.amount_residual > 0
+                       AND move.move_type IN ('out_invoice', 'out_receipt')
+                ), figures AS (
+                    SELECT partner_id,
+                           SUM(amount_residual) AS due,
+                           SUM(amount_residual)
+                               FILTER (WHERE date_maturity < %(today)s) AS overdue,
+                           MIN(date_maturity) AS oldest,
+                           BOOL_AND(excluded)
+                               FILTER (WHERE date_maturity < %(today)s)
+                               AS all_excluded,
+                           (ARRAY_AGG(dunning_level_id ORDER BY lvl.days DESC)
+                               FILTER (WHERE dunning_level_id IS NOT NULL))[1]
+                               AS level_id
+                      FROM open_lines
+                      LEFT JOIN dunning_level lvl ON lvl.id = open_lines.dunning_level_id
+                     GROUP BY partner_id
+                )
+                UPDATE dunning_partner_state st
+                   SET due_amount = COALESCE(src.due, 0),
+                       overdue_amount = COALESCE(src.overdue, 0),
+                       oldest_due_date = src.oldest,
+                       max_days_late = GREATEST(%(today)s - src.oldest, 0),
+                       level_id = src.level_id,
+                       next_action_date = CASE WHEN src.due IS NULL THEN NULL
+                                               ELSE st.next_action_date END,
+                       status = CASE
+                           WHEN EXISTS (
+                               SELECT 1 FROM dunning_action act
+                                WHERE act.partner_id = st.partner_id
+                                  AND act.company_id = st.company_id
+                                  AND act.state IN ('to_review', 'failed'))
+                               THEN 'action'
+                           WHEN EXISTS (
+                               SELECT 1 FROM dunning_promise pr
+                                WHERE pr.partner_id = st.partner_id
+                                  AND pr.company_id = st.company_id
+                                  AND pr.state = 'open')
+                               THEN 'promise'
+                           WHEN src.due IS NULL THEN 'none'
+                           WHEN COALESCE(src.overdue, 0) > 0 AND src.all_excluded
+                               THEN 'excluded'
+                           WHEN st.next_action_date <= %(today)s THEN 'reminder'
+                           ELSE 'none'
+                       END,
+                       write_date = now() at time zone 'UTC',
+                       write_uid = %(uid)s
+                  FROM (SELECT s.id, f.*
+                          FROM dunning_partner_state s
+                          LEFT JOIN figures f ON f.partner_id = s.partner_id
+                         WHERE s.company_id = %(company)s
+                           AND s.partner_id = ANY(%(partners)s)) AS src
+                 WHERE st.id = src.id
+                """,
+                today=today,
+                company=company_id,
+                partners=partner_ids,
+                uid=self.env.uid,
+            )
+        )
+        self.invalidate_model()
+
+    def action_open_partner(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+        }
+
+    def action_followup(self):
+        return self.partner_id.with_company(self.company_id[:1]).action_dunning_followup()

@@ -1,0 +1,571 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The follow-up run: which customers reach which level today.
+
+A run works through the customers of one company in bounded batches.  Each
+batch is one transaction that:
+
+1. claims the customers' state rows (``FOR NO KEY UPDATE SKIP LOCKED``), so a
+   cron and a wizard running at the same moment split the customers between
+   them instead of both chasing the same one;
+2. reads every open receivable line of the batch in **one** query;
+3. decides, in plain Python (:mod:`..tools.levels`), the level each line
+   reaches today;
+4. writes the actions in bulk and the (line, level) keys with
+   ``ON CONFLICT DO NOTHING`` against the unique index: whatever crashed or
+   ran before, a level is never applied twice to the same installment;
+5. executes the channels of automatic levels and refreshes the customers'
+   state.
+
+The number of queries of steps 1-4 depends on the number of batches, not on
+the number of invoices.  A crash rolls back the current batch only; the run
+remembers the last customer it finished and resumes after it.
+"""
+
+import logging
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..tools.levels import following_level, next_level
+
+_logger = logging.getLogger(__name__)
+
+
+class DunningRun(models.Model):
+    _name = "dunning.run"
+    _description = "Follow-up run"
+    _order = "id desc"
+
+    name = fields.Char(required=True, readonly=True, default="/", copy=False)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+    )
+    date = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
+    trigger = fields.Selection(
+        [("cron", "Scheduled"), ("manual", "Manual")],
+        required=True,
+        default="manual",
+        readonly=True,
+    )
+    user_id = fields.Many2one(
+        "res.users", readonly=True, default=lambda self: self.env.user
+    )
+    partner_ids = fields.Many2many(
+        "res.partner",
+        string="Customers",
+        readonly=True,
+        help="Empty: every customer of the company.",
+    )
+    forced_level_id = fields.Many2one(
+        "dunning.level",
+        string="Level",
+        readonly=True,
+        help="Set by the wizard: apply this level instead of the one the days call for.",
+    )
+    execute_all = fields.Boolean(
+        readonly=True, help="Execute every action at once, even of levels to review."
+    )
+    state = fields.Selection(
+        [("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+        required=True,
+        default="running",
+        index=True,
+        readonly=True,
+    )
+    last_partner_id = fields.Integer(readonly=True, copy=False)
+    partner_total = fields.Integer(string="Customers to process", readonly=True)
+    partner_done = fields.Integer(string="Customers processed", readonly=True)
+    action_count = fields.Integer(string="Number of actions", readonly=True)
+    email_count = fields.Integer(string="E-mails", readonly=True)
+    letter_count = fields.Integer(string="Letters", readonly=True)
+    activity_count = fields.Integer(string="Activities", readonly=True)
+    review_count = fields.Integer(string="To review", readonly=True)
+    failed_count = fields.Integer(string="Failed", readonly=True)
+    skipped_count = fields.Integer(
+        string="Skipped", readonly=True, help="Customers under tolerance or interval."
+    )
+    action_ids = fields.One2many("dunning.action", "run_id", string="Actions")
+    log = fields.Text(readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("dunning.run") or "/"
+        return super().create(vals_list)
+
+    # -- entry points -------------------------------------------------------
+
+    @api.model
+    def _cron_run(self, batch_size=None):
+        """Daily cron: one bounded batch per call for the first company that
+        still has work today; the cron framework calls again while
+        ``_notify_progress`` reports something remaining."""
+        # A system job: it works for every company, whatever its user may see.
+        self = self.sudo()
+        today = fields.Date.context_today(self)
+        companies = self.env["res.company"].search([])
+        remaining_total = 0
+        done_total = 0
+        processed = False
+        for company in companies:
+            run = self.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("trigger", "=", "cron"),
+                    ("date", "=", today),
+                ],
+                limit=1,
+            )
+            if run and run.state != "running":
+                continue
+            if not run:
+                run = self.with_company(company).create(
+                    {"company_id": company.id, "trigger": "cron", "date": today}
+                )
+            if processed:
+                remaining_total += run._count_remaining()
+                continue
+            run = run.with_company(company)
+            done = run._process_batch(batch_size or company.dunning_batch_size)
+            done_total += done
+            remaining_total += run._count_remaining()
+            processed = True
+        self.env["ir.cron"]._notify_progress(done=done_total, remaining=remaining_total)
+        return remaining_total
+
+    def action_process(self):
+        """Process every batch of these runs in the current transaction
+        (wizard and tests; the cron goes one batch per call)."""
+        for run in self:
+            run = run.with_company(run.company_id)
+            while run.state == "running":
+                run._process_batch(run.company_id.dunning_batch_size)
+        return True
+
+    # -- candidates ---------------------------------------------------------
+
+    def _open_lines_where(self):
+        """Conditions of an open customer receivable line (aliases aml, move)."""
+        return SQL(
+            """aml.company_id = %(company)s
+               AND aml.display_type = 'payment_term'
+               AND aml.parent_state = 'posted'
+               AND aml.reconciled IS NOT TRUE
+               AND aml.amount_residual > 0
+               AND move.move_type IN ('out_invoice', 'out_receipt')""",
+            company=self.company_id.id,
+        )
+
+    def _partner_scope(self):
+        if not self.partner_ids:
+            return SQL("TRUE")
+        return SQL(
+            "move.commercial_partner_id = ANY(%s)",
+            self.partner_ids.commercial_partner_id.ids,
+        )
+
+    def _next_partner_ids(self, limit):
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT move.commercial_partner_id
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                 WHERE %(open)s AND %(scope)s
+                   AND move.commercial_partner_id > %(last)s
+                 ORDER BY 1
+                 LIMIT %(limit)s
+                """,
+                open=self._open_lines_where(),
+                scope=self._partner_scope(),
+                last=self.last_partner_id,
+                limit=limit,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _count_remaining(self):
+        self.ensure_one()
+        if self.state != "running":
+            return 0
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COUNT(DISTINCT move.commercial_partner_id)
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                 WHERE %(open)s AND %(scope)s
+                   AND move.commercial_partner_id > %(last)s
+                """,
+                open=self._open_lines_where(),
+                scope=self._partner_scope(),
+                last=self.last_partner_id,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _claim_partners(self, partner_ids):
+        """Lock the state rows of these customers; rows another run holds are
+        skipped (that run chases them)."""
+        State = self.env["dunning.partner.state"].sudo()
+        State._ensure(partner_ids, self.company_id.id)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner_id FROM dunning_partner_state
+                 WHERE company_id = %(company)s AND partner_id = ANY(%(partners)s)
+                 ORDER BY partner_id
+                   FOR NO KEY UPDATE SKIP LOCKED
+                """,
+                company=self.company_id.id,
+                partners=partner_ids,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _fetch_open_lines(self, partner_ids):
+        """Every open receivable line of these customers, in one query."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT aml.id, aml.move_id, move.commercial_partner_id,
+                       aml.date_maturity, aml.amount_residual, aml.currency_id,
+                       aml.dunning_level_id,
+                       (move.dunning_excluded
+                        AND (move.dunning_excluded_until IS NULL
+                             OR move.dunning_excluded_until >= %(date)s)) AS excluded,
+                       st.last_notice_date
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN dunning_partner_state st
+                    ON st.partner_id = move.commercial_partner_id
+                   AND st.company_id = aml.company_id
+                 WHERE %(open)s AND move.commercial_partner_id = ANY(%(partners)s)
+                 ORDER BY move.commercial_partner_id, aml.date_maturity, aml.id
+                """,
+                date=self.date,
+                open=self._open_lines_where(),
+                partners=partner_ids,
+            )
+        )
+        return self.env.cr.dictfetchall()
+
+    # -- the batch ----------------------------------------------------------
+
+    def _process_batch(self, batch_size):
+        """Process the next ``batch_size`` customers; return how many."""
+        self.ensure_one()
+        if self.state != "running":
+            return 0
+        self._flush_before_sql()
+        if not self.partner_total:
+            self.partner_total = self._count_remaining()
+        partner_ids = self._next_partner_ids(batch_size)
+        if not partner_ids:
+            self._finish()
+            return 0
+        claimed = self._claim_partners(partner_ids)
+        lines = self._fetch_open_lines(claimed) if claimed else []
+        plans, skipped, next_dates = self._plan(claimed, lines)
+        actions = self._create_actions(plans)
+        self._set_next_action_dates(next_dates)
+        if self.env.context.get("dunning_plan_only"):
+            auto = actions.browse()
+        else:
+            auto = actions.filtered(lambda a: a.level_id.auto_execute or self.execute_all)
+        done = auto._execute() if auto else auto
+        self.env["dunning.partner.state"].sudo()._refresh(claimed, self.company_id.id, self.date)
+        failed = auto - done
+        vals = {
+            "last_partner_id": partner_ids[-1],
+            "partner_done": self.partner_done + len(partner_ids),
+            "action_count": self.action_count + len(actions),
+            "email_count": self.email_count + len(done.filtered("message_id")),
+            "letter_count": self.letter_count + len(done.filtered("letter_attachment_id")),
+            "activity_count": self.activity_count + len(done.filtered("activity_id")),
+            "review_count": self.review_count + len(actions - auto),
+            "failed_count": self.failed_count + len(failed),
+            "skipped_count": self.skipped_count + skipped,
+        }
+        busy = len(partner_ids) - len(claimed)
+        if busy:
+            vals["log"] = self._append_log(
+                self.env._(
+                    "%(count)s customers were being processed by another run and "
+                    "were left to it.",
+                    count=busy,
+                )
+            )
+        for action in failed:
+            vals["log"] = self._append_log(
+                self.env._(
+                    "%(action)s failed: %(reason)s",
+                    action=action.name,
+                    reason=action.failure_reason,
+                ),
+                vals.get("log"),
+            )
+        self.write(vals)
+        if len(partner_ids) < batch_size or not self._count_remaining():
+            self._finish()
+        return len(partner_ids)
+
+    def _flush_before_sql(self):
+        for model in (
+            "account.move",
+            "account.move.line",
+            "dunning.partner.state",
+            "dunning.action",
+            "dunning.action.line",
+        ):
+            self.env[model].flush_model()
+
+    def _append_log(self, text, log=None):
+        log = log if log is not None else (self.log or "")
+        return (log + "\n" if log else "") + text
+
+    def _finish(self):
+        summary = self.env._(
+            "%(partners)s customers processed, %(actions)s actions "
+            "(%(emails)s e-mails, %(letters)s letters, %(activities)s activities, "
+            "%(review)s to review, %(failed)s failed).",
+            partners=self.partner_done,
+            actions=self.action_count,
+            emails=self.email_count,
+            letters=self.letter_count,
+            activities=self.activity_count,
+            review=self.review_count,
+            failed=self.failed_count,
+        )
+        self.write({"state": "done", "log": self._append_log(summary)})
+
+    def _get_partner_policies(self, partner_ids):
+        """Policy of each customer (its own, else the company default)."""
+        partners = self.env["res.partner"].with_company(self.company_id).browse(partner_ids)
+        default = self.env["dunning.policy"]._get_company_default(self.company_id)
+        return {p.id: (p.sudo().dunning_policy_id or default) for p in partners}
+
+    def _plan(self, partner_ids, lines):
+        """Decide the actions of a batch.
+
+        :return: ``(plans, skipped, next_dates)`` where ``plans`` is a list of
+            ``(partner_id, level, [(line, level), ...])``, ``skipped`` the number
+            of customers held back by tolerance, minimum amount or interval,
+            and ``next_dates`` maps customers to the next date something is due
+        """
+        policies = self._get_partner_policies(partner_ids)
+        by_partner = defaultdict(list)
+        for line in lines:
+            by_partner[line["commercial_partner_id"]].append(line)
+        ladders = {}
+        plans, next_dates, skipped = [], {}, 0
+        for partner_id in partner_ids:
+            policy = policies.get(partner_id)
+            if not policy:
+                continue
+            if policy.id not in ladders:
+                levels = policy.level_ids
+                ladders[policy.id] = (levels, levels._as_ladder(), {lvl.id: lvl for lvl in levels})
+            levels, ladder, by_id = ladders[policy.id]
+            plan = self._plan_partner(policy, ladder, by_id, by_partner.get(partner_id, []))
+            if plan is None:
+                continue
+            items, next_date, held = plan
+            next_dates[partner_id] = next_date
+            if held:
+                skipped += 1
+                continue
+            if items:
+                top = max((lvl for _line, lvl in items), key=lambda lvl: (lvl.days, lvl.id))
+                plans.append((partner_id, top, items))
+        return plans, skipped, next_dates
+
+    def _plan_partner(self, policy, ladder, by_id, lines):
+        """Levels reached today by the lines of one customer.
+
+        :return: ``(items, next_date, held)``
+        """
+        date = self.date
+        items = []
+        next_date = None
+        for line in lines:
+            if line["excluded"]:
+                continue
+            late = (date - line["date_maturity"]).days
+            current = line["dunning_level_id"] if line["dunning_level_id"] in by_id else None
+            if self.forced_level_id:
+                level = self.forced_level_id if self.forced_level_id.id in by_id else None
+                if level and current and by_id[current].days >= level.days:
+                    level = None
+            else:
+                found = next_level(ladder, late, current, policy.level_mode)
+                level = by_id[found.id] if found else None
+            if level:
+                items.append((line, level))
+                current = level.id
+            # when does this line reach its next level?
+            following = following_level(ladder, late, current)
+            if following:
+                due = fields.Date.add(line["date_maturity"], days=following.days)
+                next_date = min(next_date, due) if next_date else due
+        last_notice = lines[0]["last_notice_date"] if lines else None
+        if items and last_notice and not self.forced_level_id:
+            earliest = fields.Date.add(last_notice, days=policy.min_interval_days)
+            if date < earliest:
+                return [], max(next_date or earliest, earliest), True
+        if items:
+            amount = sum(line["amount_residual"] for line, _lvl in items)
+            top = max((lvl for _line, lvl in items), key=lambda lvl: (lvl.days, lvl.id))
+            if not self.forced_level_id and (
+                amount < policy.tolerance or amount < top.min_amount
+            ):
+                return [], next_date, True
+        return items, next_date, False
+
+    def _prepare_action_vals(self, partner_id, level, items):
+        """Values of the action of one customer; an extension hook."""
+        return {
+            "partner_id": partner_id,
+            "company_id": self.company_id.id,
+            "run_id": self.id,
+            "level_id": level.id,
+            "date": self.date,
+            "amount_due": sum(line["amount_residual"] for line, _lvl in items),
+            "send_email": level.send_email,
+            "send_letter": level.send_letter,
+            "activity_type_id": level.activity_type_id.id,
+            "state": "to_review",
+        }
+
+    def _create_actions(self, plans):
+        """Create the actions and their (line, level) keys in bulk.
+
+        Keys that already exist (another run, a rerun after a crash) are
+        dropped by the unique index; an action left without any key is
+        removed, so nothing is applied twice.
+        """
+        Action = self.env["dunning.action"].sudo()
+        if not plans:
+            return Action
+        actions = Action.create(
+            [self._prepare_action_vals(partner, level, items) for partner, level, items in plans]
+        )
+        Action.flush_model()
+        rows = []
+        for action, (_partner, _level, items) in zip(actions, plans, strict=True):
+            for line, level in items:
+                rows.append(
+                    (
+                        action.id,
+                        line["id"],
+                        level.id,
+                        line["move_id"],
+                        line["currency_id"],
+                        line["date_maturity"],
+                        (self.date - line["date_maturity"]).days,
+                        line["amount_residual"],
+                    )
+                )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO dunning_action_line
+                       (action_id, move_line_id, level_id, move_id, currency_id,
+                        date_maturity, days_late, amount_residual, company_id,
+                        create_uid, write_uid, create_date, write_date)
+                SELECT r.action_id, r.move_line_id, r.level_id, r.move_id, r.currency_id,
+                       r.date_maturity, r.days_late, r.amount_residual, %(company)s,
+                       %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+                  FROM unnest(%(action)s::int[], %(line)s::int[], %(level)s::int[],
+                              %(move)s::int[], %(currency)s::int[], %(maturity)s::date[],
+                              %(late)s::int[], %(amount)s::numeric[])
+                       AS r(action_id, move_line_id, level_id, move_id, currency_id,
+                            date_maturity, days_late, amount_residual)
+                ON CONFLICT (move_line_id, level_id) DO NOTHING
+                RETURNING action_id, move_line_id, level_id, move_id
+                """,
+                company=self.company_id.id,
+                uid=self.env.uid,
+                action=[r[0] for r in rows],
+                line=[r[1] for r in rows],
+                level=[r[2] for r in rows],
+                move=[r[3] for r in rows],
+                currency=[r[4] for r in rows],
+                maturity=[r[5] for r in rows],
+                late=[r[6] for r in rows],
+                amount=[r[7] for r in rows],
+            )
+        )
+        inserted = self.env.cr.fetchall()
+        kept_ids = {row[0] for row in inserted}
+        orphans = actions.filtered(lambda a: a.id not in kept_ids)
+        if orphans:
+            orphans.unlink()
+            actions -= orphans
+        if inserted:
+            # the line and its invoice climb to the level reached
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE account_move_line aml SET dunning_level_id = r.level_id
+                      FROM unnest(%(line)s::int[], %(level)s::int[]) AS r(line_id, level_id)
+                     WHERE aml.id = r.line_id;
+                    UPDATE account_move move SET dunning_level_id = top.level_id
+                      FROM (SELECT DISTINCT ON (aml.move_id) aml.move_id, aml.dunning_level_id
+                                   AS level_id
+                              FROM account_move_line aml
+                              JOIN dunning_level lvl ON lvl.id = aml.dunning_level_id
+                             WHERE aml.move_id = ANY(%(moves)s)
+                             ORDER BY aml.move_id, lvl.days DESC) top
+                     WHERE move.id = top.move_id
+                    """,
+                    line=[row[1] for row in inserted],
+                    level=[row[2] for row in inserted],
+                    moves=list({row[3] for row in inserted}),
+                )
+            )
+            self.env["account.move.line"].invalidate_model(["dunning_level_id"])
+            self.env["account.move"].invalidate_model(["dunning_level_id"])
+        self.env["dunning.action.line"].invalidate_model()
+        if actions:
+            self.env["dunning.action"].invalidate_model(["line_ids"])
+        return actions.sudo(False)
+
+    def _set_next_action_dates(self, next_dates):
+        if not next_dates:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE dunning_partner_state st SET next_action_date = r.d
+                  FROM unnest(%(partners)s::int[], %(dates)s::date[]) AS r(p, d)
+                 WHERE st.partner_id = r.p AND st.company_id = %(company)s
+                """,
+                partners=list(next_dates),
+                dates=list(next_dates.values()),
+                company=self.company_id.id,
+            )
+        )
+        self.env["dunning.partner.state"].invalidate_model(["next_action_date"])
+
+    def action_view_actions(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Follow-up actions"),
+            "res_model": "dunning.action",
+            "view_mode": "list,form",
+            "domain": [("run_id", "=", self.id)],
+        }
+
+    def unlink(self):
+        if any(run.state == "running" and run.partner_done for run in self):
+            raise UserError(self.env._("A run that has started cannot be deleted."))
+        return super().unlink()

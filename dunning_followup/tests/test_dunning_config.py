@@ -1,0 +1,79 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import DunningCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDunningConfig(DunningCommon):
+    @mute_logger("odoo.sql_db")
+    def test_two_levels_with_same_days(self):
+        with self.assertRaisesRegex(ValidationError, "Days"):
+            self.env["dunning.level"].create(
+                {
+                    "name": "Duplicate",
+                    "days": 5,
+                    "policy_id": self.policy.id,
+                    "send_email": False,
+                }
+            )
+
+    @mute_logger("odoo.sql_db")
+    def test_negative_interval_and_tolerance(self):
+        with self.assertRaisesRegex(ValidationError, "Minimum days between notices"):
+            self.policy.min_interval_days = -1
+        with self.assertRaisesRegex(ValidationError, "Tolerance"):
+            self.policy.tolerance = -5
+
+    def test_template_on_wrong_model(self):
+        wrong = self.env.ref("account.email_template_edi_invoice")
+        with self.assertRaisesRegex(ValidationError, "E-mail template"):
+            self.level_first.mail_template_id = wrong
+
+    def test_email_level_needs_template(self):
+        with self.assertRaisesRegex(ValidationError, "E-mail template"):
+            self.level_first.mail_template_id = False
+
+    def test_one_default_policy_per_company(self):
+        other = self.env["dunning.policy"].create(
+            {"name": "Other", "company_id": self.company.id}
+        )
+        other.is_default = True
+        self.assertFalse(self.policy.is_default)
+        self.assertEqual(
+            self.env["dunning.policy"]._get_company_default(self.company), other
+        )
+
+    def test_new_company_gets_default_policy(self):
+        company = self.env["res.company"].create({"name": "Newco"})
+        policy = self.env["dunning.policy"]._get_company_default(company)
+        self.assertEqual(policy.company_id, company)
+        self.assertEqual(len(policy.level_ids), 5)
+        self.assertEqual(sorted(policy.level_ids.mapped("days")), [-5, 5, 10, 21, 45])
+
+    def test_partner_policy_is_company_dependent(self):
+        strict = self.env["dunning.policy"].create(
+            {"name": "Strict", "company_id": self.company.id}
+        )
+        self.customer.with_company(self.company).dunning_policy_id = strict
+        self.assertEqual(
+            self.customer.with_company(self.company)._dunning_get_policy(), strict
+        )
+        company_b = self.setup_other_company()["company"]
+        self.assertNotEqual(
+            self.customer.with_company(company_b).sudo().dunning_policy_id, strict
+        )
+
+    def test_dispute_button(self):
+        from datetime import date
+
+        invoice = self._invoice(self.customer, date(2026, 1, 1), 100.0)
+        invoice.action_dunning_dispute()
+        self.assertTrue(invoice.dunning_excluded)
+        self.assertEqual(invoice.dunning_exclusion_reason, "dispute")
+        invoice.action_dunning_include()
+        self.assertFalse(invoice.dunning_excluded)
+        with self.assertRaisesRegex(ValidationError, "Exclusion reason"):
+            invoice.write({"dunning_excluded": True})

@@ -1,0 +1,177 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class _PreviewDone(Exception):
+    """Raised to roll back the throw-away action of a preview."""
+
+
+class DunningFollowup(models.TransientModel):
+    """Follow up a selection of customers by hand: preview the notice,
+    change the level, then send, print or log a call, for all at once.
+
+    It goes through the same run as the cron (same keys, same locks), so a
+    collector and the cron can never send the same notice twice.
+    """
+
+    _name = "dunning.followup"
+    _description = "Follow up customers"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    partner_ids = fields.Many2many("res.partner", string="Customers")
+    action_ids = fields.Many2many(
+        "dunning.action",
+        string="Actions to review",
+        domain=[("state", "in", ("to_review", "failed"))],
+    )
+    level_id = fields.Many2one(
+        "dunning.level",
+        string="Level",
+        domain="[('company_id', '=', company_id)]",
+        help="Leave empty to apply the level each customer's days late call for.",
+    )
+    channel = fields.Selection(
+        [
+            ("level", "As the level says"),
+            ("email", "E-mail"),
+            ("letter", "Letter"),
+            ("call", "Log a call"),
+        ],
+        default="level",
+        required=True,
+    )
+    preview = fields.Html(compute="_compute_preview", sanitize=False)
+    partner_count = fields.Integer(compute="_compute_partner_count")
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        ctx = self.env.context
+        if ctx.get("active_model") == "dunning.action" and ctx.get("active_ids"):
+            actions = self.env["dunning.action"].browse(ctx["active_ids"])
+            values["action_ids"] = [(6, 0, actions.ids)]
+            values["partner_ids"] = [(6, 0, actions.partner_id.ids)]
+        elif ctx.get("active_model") == "res.partner" and ctx.get("active_ids"):
+            partners = self.env["res.partner"].browse(ctx["active_ids"])
+            values["partner_ids"] = [(6, 0, partners.commercial_partner_id.ids)]
+        elif ctx.get("active_model") == "dunning.partner.state" and ctx.get("active_ids"):
+            states = self.env["dunning.partner.state"].browse(ctx["active_ids"])
+            values["partner_ids"] = [(6, 0, states.partner_id.ids)]
+        return values
+
+    @api.depends("partner_ids", "action_ids")
+    def _compute_partner_count(self):
+        for wizard in self:
+            wizard.partner_count = len(wizard.partner_ids | wizard.action_ids.partner_id)
+
+    @api.depends("partner_ids", "level_id", "action_ids")
+    def _compute_preview(self):
+        for wizard in self:
+            wizard.preview = wizard._render_preview()
+
+    def _render_preview(self):
+        """The notice of the first customer, rendered on a throw-away action."""
+        action = self.action_ids[:1]
+        partner = action.partner_id or self.partner_ids[:1].commercial_partner_id
+        level = self.level_id or action.level_id
+        if not level and partner:
+            policy = partner.with_company(self.company_id)._dunning_get_policy()
+            level = policy.level_ids.sorted("days")[:1]
+            state = self.env["dunning.partner.state"].search(
+                [("partner_id", "=", partner.id), ("company_id", "=", self.company_id.id)],
+                limit=1,
+            )
+            if state.level_id:
+                level = state.level_id
+        if not partner or not level or not level.mail_template_id:
+            return False
+        body = False
+        try:
+            with self.env.cr.savepoint():
+                temp = action or self.env["dunning.action"].sudo().create(
+                    {
+                        "partner_id": partner.id,
+                        "company_id": self.company_id.id,
+                        "level_id": level.id,
+                    }
+                )
+                body = level.mail_template_id._render_field(
+                    "body_html", temp.ids, compute_lang=True
+                )[temp.id]
+                if not action:
+                    raise _PreviewDone
+        except _PreviewDone:
+            pass
+        return body
+
+    def _check_rights(self):
+        if not self.env.user.has_group("dunning_followup.group_dunning_user"):
+            raise UserError(self.env._("Only Dunning users can follow up customers."))
+
+    def _apply_channel(self, actions):
+        if self.channel == "email":
+            actions.write({"send_email": True, "send_letter": False, "activity_type_id": False})
+        elif self.channel == "letter":
+            actions.write({"send_email": False, "send_letter": True, "activity_type_id": False})
+        elif self.channel == "call":
+            call = self.env.ref("mail.mail_activity_data_call")
+            actions.write(
+                {"send_email": False, "send_letter": False, "activity_type_id": call.id}
+            )
+
+    def action_send(self):
+        """Create the actions due (or of the chosen level) and execute them."""
+        self.ensure_one()
+        self._check_rights()
+        pending = self.action_ids.filtered(lambda a: a.state in ("to_review", "failed"))
+        partners = self.partner_ids.commercial_partner_id - pending.partner_id
+        new_actions = self.env["dunning.action"]
+        if partners:
+            run = self.env["dunning.run"].create(
+                {
+                    "company_id": self.company_id.id,
+                    "trigger": "manual",
+                    "partner_ids": [(6, 0, partners.ids)],
+                    "forced_level_id": self.level_id.id,
+                }
+            )
+            # Plan only: execution follows below with the chosen channel.
+            run.with_context(dunning_plan_only=True).action_process()
+            new_actions = run.action_ids
+        # Customers with notices waiting for review get those executed too.
+        pending |= self.env["dunning.action"].search(
+            [
+                ("partner_id", "in", partners.ids),
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "to_review"),
+            ]
+        )
+        todo = (pending | new_actions).filtered(lambda a: a.state in ("to_review", "failed"))
+        if not todo:
+            raise UserError(
+                self.env._(
+                    "Nothing to send: no open item of these customers reaches a new level."
+                )
+            )
+        todo._lock_nowait()
+        self._apply_channel(todo)
+        done = todo._execute()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Follow-up actions"),
+            "res_model": "dunning.action",
+            "view_mode": "list,form",
+            "domain": [("id", "in", todo.ids)],
+            "context": {"dunning_done_count": len(done)},
+        }
+
+    def action_print(self):
+        self.channel = "letter"
+        return self.action_send()
+
+    def action_log_call(self):
+        self.channel = "call"
+        return self.action_send()
