@@ -275,3 +275,25 @@ check_log() {
     die "our addons wrote warnings or errors to the log while installing ($log)"
   fi
 }
+
+# --- prettier (XML) ------------------------------------------------------------
+# Installed with npm under .local/node; without npm the XML check is skipped
+# with a warning (ruff and pylint still run).
+ensure_prettier() {
+  local dir="${LOCAL_DIR}/node"
+  PRETTIER="${dir}/node_modules/.bin/prettier"
+  PRETTIER_XML="${dir}/node_modules/@prettier/plugin-xml/src/plugin.js"
+  if [[ -x "$PRETTIER" && -f "$PRETTIER_XML" ]]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null; then
+    warn "npm is missing: the XML format check (prettier) is skipped"
+    return 1
+  fi
+  say "installing prettier and its XML plugin under .local/node"
+  mkdir -p "$dir"
+  npm install --silent --no-audit --no-fund --prefix "$dir" prettier@3.3.3 @prettier/plugin-xml@3.4.1 >/dev/null 2>&1 || {
+    warn "npm could not install prettier: the XML format check is skipped"
+    return 1
+  }
+}

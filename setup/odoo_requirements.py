@@ -49,7 +49,7 @@ def _marker_true(marker):
     expr = re.sub(r"sys_platform\s*(==|!=)\s*'(\w+)'", platform_cmp, expr)
     if not re.fullmatch(r"[\sTrueFalsndo()]*", expr):
         raise ValueError(f"unsupported marker: {marker!r}")
-    return eval(expr)  # noqa: S307 - only True/False/and/or/not remain
+    return eval(expr)
 
 
 def convert(lines):

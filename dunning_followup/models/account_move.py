@@ -80,7 +80,9 @@ class AccountMove(models.Model):
 
     def _dunning_refresh_partners(self):
         """Bring the follow-up state of these invoices' customers up to date."""
-        invoices = self.filtered(lambda m: m.move_type in ("out_invoice", "out_receipt"))
+        invoices = self.filtered(
+            lambda m: m.move_type in ("out_invoice", "out_receipt")
+        )
         for company in invoices.company_id:
             partners = invoices.filtered(
                 lambda m, company=company: m.company_id == company

@@ -18,5 +18,7 @@ class AccountMoveLine(models.Model):
         help="Highest follow-up level applied to this installment.",
     )
     dunning_date = fields.Date(
-        string="Last follow-up", readonly=True, copy=False,
+        string="Last follow-up",
+        readonly=True,
+        copy=False,
     )

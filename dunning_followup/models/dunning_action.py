@@ -38,7 +38,9 @@ class DunningAction(models.Model):
         default=lambda self: self.env.company,
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    run_id = fields.Many2one("dunning.run", index=True, readonly=True, ondelete="set null")
+    run_id = fields.Many2one(
+        "dunning.run", index=True, readonly=True, ondelete="set null"
+    )
     level_id = fields.Many2one(
         "dunning.level", required=True, readonly=True, ondelete="restrict"
     )
@@ -88,7 +90,9 @@ class DunningAction(models.Model):
     @api.depends("partner_id", "level_id")
     def _compute_name(self):
         for action in self:
-            action.name = f"{action.level_id.name or ''} - {action.partner_id.name or ''}"
+            action.name = (
+                f"{action.level_id.name or ''} - {action.partner_id.name or ''}"
+            )
 
     @api.depends("line_ids.move_id")
     def _compute_move_ids(self):
@@ -162,7 +166,7 @@ class DunningAction(models.Model):
                     "SELECT id FROM dunning_action WHERE id = ANY(%s) FOR NO KEY UPDATE NOWAIT",
                     [self.ids],
                 )
-        except Exception as exc:  # noqa: BLE001 - psycopg2 LockNotAvailable
+        except Exception as exc:
             raise UserError(
                 self.env._(
                     "A follow-up run is processing these customers right now; "
@@ -180,7 +184,7 @@ class DunningAction(models.Model):
                 with self.env.cr.savepoint():
                     action._execute_channels()
                 done |= action
-            except Exception as exc:  # noqa: BLE001 - recorded on the action
+            except Exception as exc:
                 _logger.info("follow-up action %s failed: %s", action.id, exc)
                 action.write(
                     {
@@ -203,7 +207,9 @@ class DunningAction(models.Model):
                 self._send_email(recipients)
             else:
                 # Never a silent skip: without an address the notice is printed.
-                notes.append(self.env._("No e-mail address: a letter is printed instead."))
+                notes.append(
+                    self.env._("No e-mail address: a letter is printed instead.")
+                )
                 self.send_letter = True
         if self.send_letter:
             self._print_letter()
@@ -219,7 +225,7 @@ class DunningAction(models.Model):
             "attempt_count": self.attempt_count + 1,
         }
         if notes:
-            vals["note"] = "\n".join(filter(None, [self.note] + notes))
+            vals["note"] = "\n".join(filter(None, [self.note, *notes]))
         self.write(vals)
 
     def _send_email(self, recipients):
@@ -228,7 +234,9 @@ class DunningAction(models.Model):
         template = self.level_id.mail_template_id
         if not template:
             raise UserError(
-                self.env._("Level %(level)s has no e-mail template.", level=self.level_id.name)
+                self.env._(
+                    "Level %(level)s has no e-mail template.", level=self.level_id.name
+                )
             )
         lang = recipients[0].lang or self.partner_id.lang
         rendered = template.with_context(lang=lang)._generate_template(
@@ -252,14 +260,18 @@ class DunningAction(models.Model):
             message_type="comment",
             model_description=self.env._("Follow-up"),
         )
-        self.write({"message_id": message.id, "recipient_ids": [(6, 0, recipients.ids)]})
+        self.write(
+            {"message_id": message.id, "recipient_ids": [(6, 0, recipients.ids)]}
+        )
 
     def _print_letter(self):
         """Render the letter once and keep the copy on the action."""
         if self.letter_attachment_id:
             return self.letter_attachment_id
-        content, report_type = self.env["ir.actions.report"].sudo()._render_qweb_pdf(
-            LETTER_REPORT, res_ids=self.ids
+        content, report_type = (
+            self.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_pdf(LETTER_REPORT, res_ids=self.ids)
         )
         extension = "pdf" if report_type == "pdf" else "html"
         attachment = (
@@ -271,7 +283,9 @@ class DunningAction(models.Model):
                     "raw": content,
                     "res_model": "dunning.action",
                     "res_id": self.id,
-                    "mimetype": "application/pdf" if extension == "pdf" else "text/html",
+                    "mimetype": "application/pdf"
+                    if extension == "pdf"
+                    else "text/html",
                 }
             )
         )
@@ -335,7 +349,9 @@ class DunningAction(models.Model):
                 partner=action.partner_id.name,
             )
             for move in action.line_ids.move_id:
-                bodies[move.id] = bodies.get(move.id, Markup()) + Markup("<p>%s</p>") % escape(text)
+                bodies[move.id] = bodies.get(move.id, Markup()) + Markup(
+                    "<p>%s</p>"
+                ) % escape(text)
         moves = self.env["account.move"].browse(list(bodies))
         if moves:
             moves.sudo()._message_log_batch(bodies=bodies)
@@ -388,7 +404,11 @@ class DunningAction(models.Model):
         for line in self._get_open_items():
             move = line.move_id
             currency = line.currency_id or self.currency_id
-            amount = line.amount_residual_currency if line.currency_id else line.amount_residual
+            amount = (
+                line.amount_residual_currency
+                if line.currency_id
+                else line.amount_residual
+            )
             items.append(
                 {
                     "line": line,
@@ -396,7 +416,9 @@ class DunningAction(models.Model):
                     "invoice_date": fields.Date.to_string(move.invoice_date) or "",
                     "date_maturity": fields.Date.to_string(line.date_maturity) or "",
                     "days_late": max(self._days_late(line), 0),
-                    "amount": monetary.value_to_html(amount, {"display_currency": currency}),
+                    "amount": monetary.value_to_html(
+                        amount, {"display_currency": currency}
+                    ),
                     "amount_raw": amount,
                     "currency": currency,
                     "url": base_url + move.get_portal_url(),

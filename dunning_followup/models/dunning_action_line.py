@@ -30,7 +30,9 @@ class DunningActionLine(models.Model):
     )
     company_id = fields.Many2one(related="action_id.company_id", store=True)
     partner_id = fields.Many2one(related="action_id.partner_id")
-    currency_id = fields.Many2one("res.currency", string="Invoice currency", readonly=True)
+    currency_id = fields.Many2one(
+        "res.currency", string="Invoice currency", readonly=True
+    )
     date_maturity = fields.Date(string="Due date", readonly=True)
     days_late = fields.Integer(readonly=True)
     amount_residual = fields.Monetary(

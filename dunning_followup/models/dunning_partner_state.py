@@ -33,10 +33,12 @@ class DunningPartnerState(models.Model):
     partner_id = fields.Many2one(
         "res.partner", required=True, ondelete="cascade", index=True, readonly=True
     )
-    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, readonly=True
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     level_id = fields.Many2one(
-        "dunning.level", string="Level", index=True, readonly=True, ondelete="set null"
+        "dunning.level", index=True, readonly=True, ondelete="set null"
     )
     status = fields.Selection(
         STATUSES, required=True, default="none", index=True, readonly=True
@@ -208,4 +210,6 @@ class DunningPartnerState(models.Model):
         }
 
     def action_followup(self):
-        return self.partner_id.with_company(self.company_id[:1]).action_dunning_followup()
+        return self.partner_id.with_company(
+            self.company_id[:1]
+        ).action_dunning_followup()

@@ -22,7 +22,9 @@ class DunningPolicy(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    level_ids = fields.One2many("dunning.level", "policy_id", string="Levels", copy=True)
+    level_ids = fields.One2many(
+        "dunning.level", "policy_id", string="Levels", copy=True
+    )
     is_default = fields.Boolean(
         string="Default for the company",
         help="Used for every customer that has no policy of its own.",
@@ -157,7 +159,9 @@ class DunningPolicy(models.Model):
     def _load_demo_invoices(self, moves_and_payments):
         """Demo data: post the demo invoices and register the partial payments
         (``[(move_id, amount_paid), ...]``); XML alone cannot register payments."""
-        moves = self.env["account.move"].browse([move_id for move_id, _paid in moves_and_payments])
+        moves = self.env["account.move"].browse(
+            [move_id for move_id, _paid in moves_and_payments]
+        )
         drafts = moves.filtered(lambda m: m.state == "draft")
         if not drafts:
             return
@@ -167,4 +171,6 @@ class DunningPolicy(models.Model):
             if paid and move.payment_state == "not_paid":
                 self.env["account.payment.register"].with_context(
                     active_model="account.move", active_ids=move.ids
-                ).create({"amount": paid, "payment_date": move.invoice_date_due}).action_create_payments()
+                ).create(
+                    {"amount": paid, "payment_date": move.invoice_date_due}
+                ).action_create_payments()

@@ -71,7 +71,9 @@ class DunningPromise(models.Model):
     def _compute_name(self):
         for promise in self:
             promise.name = self.env._(
-                "%(partner)s, %(date)s", partner=promise.partner_id.name, date=promise.date
+                "%(partner)s, %(date)s",
+                partner=promise.partner_id.name,
+                date=promise.date,
             )
 
     @api.depends("move_ids.amount_residual")
@@ -97,7 +99,8 @@ class DunningPromise(models.Model):
     def _check_moves(self):
         for promise in self:
             wrong = promise.move_ids.filtered(
-                lambda m, p=promise: m.commercial_partner_id != p.partner_id.commercial_partner_id
+                lambda m, p=promise: m.commercial_partner_id
+                != p.partner_id.commercial_partner_id
             )
             if wrong:
                 raise ValidationError(
@@ -112,7 +115,9 @@ class DunningPromise(models.Model):
     def create(self, vals_list):
         promises = super().create(vals_list)
         for promise in promises:
-            promise.residual_start = sum(promise.move_ids.mapped("amount_residual_signed"))
+            promise.residual_start = sum(
+                promise.move_ids.mapped("amount_residual_signed")
+            )
         promises._exclude_moves()
         for promise in promises:
             promise.partner_id.sudo().message_post(
@@ -137,7 +142,9 @@ class DunningPromise(models.Model):
             )
 
     def _release_moves(self):
-        moves = self.move_ids.filtered(lambda m: m.dunning_exclusion_reason == "promise")
+        moves = self.move_ids.filtered(
+            lambda m: m.dunning_exclusion_reason == "promise"
+        )
         moves.write(
             {
                 "dunning_excluded": False,
@@ -148,22 +155,30 @@ class DunningPromise(models.Model):
 
     def _is_paid(self):
         self.ensure_one()
-        if all(m.payment_state in ("paid", "in_payment", "reversed") for m in self.move_ids):
+        if all(
+            m.payment_state in ("paid", "in_payment", "reversed") for m in self.move_ids
+        ):
             return True
-        return self.currency_id.compare_amounts(self._get_paid_amount(), self.amount) >= 0
+        return (
+            self.currency_id.compare_amounts(self._get_paid_amount(), self.amount) >= 0
+        )
 
     def action_keep(self):
         for promise in self:
             promise.state = "kept"
             promise._release_moves()
-            promise.message_post(body=self.env._("Promise kept: the invoices are paid."))
+            promise.message_post(
+                body=self.env._("Promise kept: the invoices are paid.")
+            )
         self._refresh_states()
 
     def action_break(self):
         for promise in self:
             promise.state = "broken"
             promise._release_moves()
-            promise.message_post(body=self.env._("Promise broken: the follow-up resumes."))
+            promise.message_post(
+                body=self.env._("Promise broken: the follow-up resumes.")
+            )
             promise._notify_collector()
         self._refresh_states()
 

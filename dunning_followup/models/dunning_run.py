@@ -97,7 +97,9 @@ class DunningRun(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("dunning.run") or "/"
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("dunning.run") or "/"
+                )
         return super().create(vals_list)
 
     # -- entry points -------------------------------------------------------
@@ -279,16 +281,21 @@ class DunningRun(models.Model):
         if self.env.context.get("dunning_plan_only"):
             auto = actions.browse()
         else:
-            auto = actions.filtered(lambda a: a.level_id.auto_execute or self.execute_all)
+            auto = actions.filtered(
+                lambda a: a.level_id.auto_execute or self.execute_all
+            )
         done = auto._execute() if auto else auto
-        self.env["dunning.partner.state"].sudo()._refresh(claimed, self.company_id.id, self.date)
+        self.env["dunning.partner.state"].sudo()._refresh(
+            claimed, self.company_id.id, self.date
+        )
         failed = auto - done
         vals = {
             "last_partner_id": partner_ids[-1],
             "partner_done": self.partner_done + len(partner_ids),
             "action_count": self.action_count + len(actions),
             "email_count": self.email_count + len(done.filtered("message_id")),
-            "letter_count": self.letter_count + len(done.filtered("letter_attachment_id")),
+            "letter_count": self.letter_count
+            + len(done.filtered("letter_attachment_id")),
             "activity_count": self.activity_count + len(done.filtered("activity_id")),
             "review_count": self.review_count + len(actions - auto),
             "failed_count": self.failed_count + len(failed),
@@ -348,7 +355,9 @@ class DunningRun(models.Model):
 
     def _get_partner_policies(self, partner_ids):
         """Policy of each customer (its own, else the company default)."""
-        partners = self.env["res.partner"].with_company(self.company_id).browse(partner_ids)
+        partners = (
+            self.env["res.partner"].with_company(self.company_id).browse(partner_ids)
+        )
         default = self.env["dunning.policy"]._get_company_default(self.company_id)
         return {p.id: (p.sudo().dunning_policy_id or default) for p in partners}
 
@@ -372,9 +381,15 @@ class DunningRun(models.Model):
                 continue
             if policy.id not in ladders:
                 levels = policy.level_ids
-                ladders[policy.id] = (levels, levels._as_ladder(), {lvl.id: lvl for lvl in levels})
+                ladders[policy.id] = (
+                    levels,
+                    levels._as_ladder(),
+                    {lvl.id: lvl for lvl in levels},
+                )
             levels, ladder, by_id = ladders[policy.id]
-            plan = self._plan_partner(policy, ladder, by_id, by_partner.get(partner_id, []))
+            plan = self._plan_partner(
+                policy, ladder, by_id, by_partner.get(partner_id, [])
+            )
             if plan is None:
                 continue
             items, next_date, held = plan
@@ -383,7 +398,9 @@ class DunningRun(models.Model):
                 skipped += 1
                 continue
             if items:
-                top = max((lvl for _line, lvl in items), key=lambda lvl: (lvl.days, lvl.id))
+                top = max(
+                    (lvl for _line, lvl in items), key=lambda lvl: (lvl.days, lvl.id)
+                )
                 plans.append((partner_id, top, items))
         return plans, skipped, next_dates
 
@@ -399,9 +416,13 @@ class DunningRun(models.Model):
             if line["excluded"]:
                 continue
             late = (date - line["date_maturity"]).days
-            current = line["dunning_level_id"] if line["dunning_level_id"] in by_id else None
+            current = (
+                line["dunning_level_id"] if line["dunning_level_id"] in by_id else None
+            )
             if self.forced_level_id:
-                level = self.forced_level_id if self.forced_level_id.id in by_id else None
+                level = (
+                    self.forced_level_id if self.forced_level_id.id in by_id else None
+                )
                 if level and current and by_id[current].days >= level.days:
                     level = None
             else:
@@ -455,7 +476,10 @@ class DunningRun(models.Model):
         if not plans:
             return Action
         actions = Action.create(
-            [self._prepare_action_vals(partner, level, items) for partner, level, items in plans]
+            [
+                self._prepare_action_vals(partner, level, items)
+                for partner, level, items in plans
+            ]
         )
         Action.flush_model()
         rows = []
@@ -565,7 +589,7 @@ class DunningRun(models.Model):
             "domain": [("run_id", "=", self.id)],
         }
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_started(self):
         if any(run.state == "running" and run.partner_done for run in self):
             raise UserError(self.env._("A run that has started cannot be deleted."))
-        return super().unlink()

@@ -78,20 +78,24 @@ class ResPartner(models.Model):
     )
 
     def _dunning_state_for(self, company):
-        states = self.env["dunning.partner.state"].sudo().search_fetch(
-            [
-                ("partner_id", "in", self.commercial_partner_id.ids),
-                ("company_id", "=", company.id),
-            ],
-            [
-                "partner_id",
-                "level_id",
-                "status",
-                "next_action_date",
-                "last_notice_date",
-                "overdue_amount",
-                "due_amount",
-            ],
+        states = (
+            self.env["dunning.partner.state"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", company.id),
+                ],
+                [
+                    "partner_id",
+                    "level_id",
+                    "status",
+                    "next_action_date",
+                    "last_notice_date",
+                    "overdue_amount",
+                    "due_amount",
+                ],
+            )
         )
         return {state.partner_id.id: state for state in states}
 
@@ -111,19 +115,29 @@ class ResPartner(models.Model):
             partner.dunning_currency_id = company.currency_id
 
     def _search_dunning_state_field(self, field, operator, value):
-        state_query = self.env["dunning.partner.state"].sudo()._search(
-            [(field, operator, value), ("company_id", "=", self.env.company.id)]
+        state_query = (
+            self.env["dunning.partner.state"]
+            .sudo()
+            ._search(
+                [(field, operator, value), ("company_id", "=", self.env.company.id)]
+            )
         )
-        partners = self.env["res.partner"].sudo()._search(
-            [("commercial_partner_id", "in", state_query.subselect("partner_id"))]
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            ._search(
+                [("commercial_partner_id", "in", state_query.subselect("partner_id"))]
+            )
         )
         if field == "status" and (
             (operator == "=" and value == "none")
             or (operator == "in" and "none" in value)
         ):
             # customers with no state row yet have nothing due
-            without = self.env["dunning.partner.state"].sudo()._search(
-                [("company_id", "=", self.env.company.id)]
+            without = (
+                self.env["dunning.partner.state"]
+                .sudo()
+                ._search([("company_id", "=", self.env.company.id)])
             )
             return [
                 "|",
@@ -191,7 +205,9 @@ class ResPartner(models.Model):
         )
         counts = {partner.id: count for partner, count in groups}
         for partner in self:
-            partner.dunning_action_count = counts.get(partner.commercial_partner_id.id, 0)
+            partner.dunning_action_count = counts.get(
+                partner.commercial_partner_id.id, 0
+            )
 
     def _dunning_get_policy(self):
         """The policy that applies to this customer in the current company."""
@@ -266,7 +282,11 @@ class ResPartner(models.Model):
             .sudo()
             .search(
                 [
-                    ("move_id.commercial_partner_id", "=", self.commercial_partner_id.id),
+                    (
+                        "move_id.commercial_partner_id",
+                        "=",
+                        self.commercial_partner_id.id,
+                    ),
                     ("company_id", "=", company.id),
                     ("display_type", "=", "payment_term"),
                     ("parent_state", "=", "posted"),
@@ -285,7 +305,8 @@ class ResPartner(models.Model):
             rows.append(
                 {
                     "name": line.move_id.name,
-                    "invoice_date": fields.Date.to_string(line.move_id.invoice_date) or "",
+                    "invoice_date": fields.Date.to_string(line.move_id.invoice_date)
+                    or "",
                     "date_maturity": fields.Date.to_string(line.date_maturity) or "",
                     "days_late": max(late, 0),
                     "amount": monetary.value_to_html(

@@ -55,7 +55,9 @@ class DunningCommon(AccountTestInvoicingCommon, MailCase):
                 "days": days,
                 "policy_id": cls.policy.id,
                 "send_email": True,
-                "mail_template_id": ref("dunning_followup.mail_template_dunning_first").id,
+                "mail_template_id": ref(
+                    "dunning_followup.mail_template_dunning_first"
+                ).id,
                 "auto_execute": True,
             }
             vals.update(kw)
@@ -104,7 +106,9 @@ class DunningCommon(AccountTestInvoicingCommon, MailCase):
         return cls.env["res.partner"].create(vals)
 
     @classmethod
-    def _invoice(cls, partner, due, amount=1000.0, invoice_date=None, term=None, post=True):
+    def _invoice(
+        cls, partner, due, amount=1000.0, invoice_date=None, term=None, post=True
+    ):
         """A posted customer invoice of ``amount`` (no tax) due on ``due``."""
         vals = {
             "move_type": "out_invoice",
@@ -112,7 +116,12 @@ class DunningCommon(AccountTestInvoicingCommon, MailCase):
             "invoice_date": invoice_date or due,
             "invoice_line_ids": [
                 Command.create(
-                    {"name": "Service", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                    {
+                        "name": "Service",
+                        "quantity": 1,
+                        "price_unit": amount,
+                        "tax_ids": [],
+                    }
                 )
             ],
         }

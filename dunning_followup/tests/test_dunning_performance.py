@@ -18,12 +18,18 @@ class TestDunningPerformance(DunningCommon):
             level.write({"auto_execute": False})
         partners = self.env["res.partner"]
         for index in range(count):
-            partner = self._make_customer(f"Perf {count} {index}", f"p{index}@example.com")
+            partner = self._make_customer(
+                f"Perf {count} {index}", f"p{index}@example.com"
+            )
             self._invoice(partner, date(2026, 1, 1), 100.0)
             self._invoice(partner, date(2026, 1, 2), 50.0)
             partners |= partner
         run = self.env["dunning.run"].create(
-            {"company_id": self.company.id, "date": date(2026, 1, 8), "partner_ids": partners.ids}
+            {
+                "company_id": self.company.id,
+                "date": date(2026, 1, 8),
+                "partner_ids": partners.ids,
+            }
         )
         self.env.flush_all()
         self.env.invalidate_all()

@@ -23,7 +23,9 @@ class TestDunningPromise(DunningCommon):
         )
 
     def _actions(self):
-        return self.env["dunning.action"].search([("partner_id", "=", self.customer.id)])
+        return self.env["dunning.action"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
 
     def test_promise_pauses_and_is_kept(self):
         invoice = self._invoice(self.customer, date(2026, 1, 1), 500.0)

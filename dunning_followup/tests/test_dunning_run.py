@@ -18,7 +18,9 @@ class TestDunningRun(DunningCommon):
         )
 
     def test_levels_reached_on_their_day(self):
-        invoice = self._invoice(self.customer, date(2026, 3, 1), 1000.0, date(2026, 2, 1))
+        invoice = self._invoice(
+            self.customer, date(2026, 3, 1), 1000.0, date(2026, 2, 1)
+        )
         # 6 days before due: nothing
         with freeze_time("2026-02-23"):
             self._run(date(2026, 2, 23))
@@ -89,9 +91,15 @@ class TestDunningRun(DunningCommon):
             {
                 "name": "30/30/40",
                 "line_ids": [
-                    Command.create({"value": "percent", "value_amount": 30, "nb_days": 0}),
-                    Command.create({"value": "percent", "value_amount": 30, "nb_days": 30}),
-                    Command.create({"value": "percent", "value_amount": 40, "nb_days": 60}),
+                    Command.create(
+                        {"value": "percent", "value_amount": 30, "nb_days": 0}
+                    ),
+                    Command.create(
+                        {"value": "percent", "value_amount": 30, "nb_days": 30}
+                    ),
+                    Command.create(
+                        {"value": "percent", "value_amount": 40, "nb_days": 60}
+                    ),
                 ],
             }
         )
@@ -218,13 +226,19 @@ class TestDunningRun(DunningCommon):
         self.company.dunning_batch_size = 1
         with freeze_time("2026-01-07"):
             run = self.env["dunning.run"].create(
-                {"company_id": self.company.id, "date": date(2026, 1, 7), "trigger": "cron"}
+                {
+                    "company_id": self.company.id,
+                    "date": date(2026, 1, 7),
+                    "trigger": "cron",
+                }
             )
             run._process_batch(1)
             self.assertEqual(run.partner_done, 1)
             # the next batch crashes half-way: its transaction is rolled back
             with patch.object(
-                type(self.env["dunning.run"]), "_set_next_action_dates", side_effect=RuntimeError
+                type(self.env["dunning.run"]),
+                "_set_next_action_dates",
+                side_effect=RuntimeError,
             ):
                 with self.assertRaises(RuntimeError), self.env.cr.savepoint():
                     run._process_batch(1)
@@ -256,7 +270,9 @@ class TestDunningRun(DunningCommon):
         self.assertFalse(action.message_id)
         self.assertTrue(action.letter_attachment_id)
         self.assertIn("letter is printed", action.note)
-        self.assertTrue(invoice.message_ids.filtered(lambda m: "First" in (m.body or "")))
+        self.assertTrue(
+            invoice.message_ids.filtered(lambda m: "First" in (m.body or ""))
+        )
 
     def test_invoicing_contact_receives_the_notice(self):
         billing = self.env["res.partner"].create(
@@ -286,7 +302,9 @@ class TestDunningRun(DunningCommon):
         self.assertIn("500.00", body)  # the total
         for invoice in inv1 | inv2:
             self.assertTrue(
-                invoice.message_ids.filtered(lambda m: "Follow-up First" in (m.body or ""))
+                invoice.message_ids.filtered(
+                    lambda m: "Follow-up First" in (m.body or "")
+                )
             )
 
     def test_failed_mail_is_marked_and_retried(self):
@@ -353,7 +371,10 @@ class TestDunningRun(DunningCommon):
             wizard.action_log_call()
         action = self._actions()
         self.assertFalse(action.message_id)
-        self.assertEqual(action.activity_id.activity_type_id, self.env.ref("mail.mail_activity_data_call"))
+        self.assertEqual(
+            action.activity_id.activity_type_id,
+            self.env.ref("mail.mail_activity_data_call"),
+        )
 
     def test_statement_buckets(self):
         self._invoice(self.customer, date(2026, 1, 1), 100.0)

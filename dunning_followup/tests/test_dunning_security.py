@@ -19,7 +19,12 @@ class TestDunningSecurity(DunningCommon):
             policy.write({"tolerance": 10})
         with self.assertRaises(AccessError):
             self.env["dunning.level"].with_user(self.collector).create(
-                {"name": "X", "days": 99, "policy_id": self.policy.id, "send_email": False}
+                {
+                    "name": "X",
+                    "days": 99,
+                    "policy_id": self.policy.id,
+                    "send_email": False,
+                }
             )
         self._invoice(self.customer, date(2026, 1, 1), 100.0)
         with freeze_time("2026-01-07"):
@@ -57,14 +62,21 @@ class TestDunningSecurity(DunningCommon):
         )
         Action = self.env["dunning.action"].with_user(user_b)
         self.assertFalse(Action.search([]))
-        self.assertFalse(self.env["dunning.policy"].with_user(user_b).search([("id", "=", self.policy.id)]))
         self.assertFalse(
-            self.env["dunning.partner.state"].with_user(user_b).search([])
+            self.env["dunning.policy"]
+            .with_user(user_b)
+            .search([("id", "=", self.policy.id)])
         )
-        action_a = self.env["dunning.action"].search([("partner_id", "=", self.customer.id)])
+        self.assertFalse(self.env["dunning.partner.state"].with_user(user_b).search([]))
+        action_a = self.env["dunning.action"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
         with self.assertRaises(AccessError):
             action_a.with_user(user_b).action_execute()
         # and the customer has nothing due in company B
         self.assertEqual(
-            self.customer.with_user(user_b).with_company(company_b).dunning_overdue_amount, 0
+            self.customer.with_user(user_b)
+            .with_company(company_b)
+            .dunning_overdue_amount,
+            0,
         )

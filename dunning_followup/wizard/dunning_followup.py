@@ -29,7 +29,6 @@ class DunningFollowup(models.TransientModel):
     )
     level_id = fields.Many2one(
         "dunning.level",
-        string="Level",
         domain="[('company_id', '=', company_id)]",
         help="Leave empty to apply the level each customer's days late call for.",
     )
@@ -57,7 +56,9 @@ class DunningFollowup(models.TransientModel):
         elif ctx.get("active_model") == "res.partner" and ctx.get("active_ids"):
             partners = self.env["res.partner"].browse(ctx["active_ids"])
             values["partner_ids"] = [(6, 0, partners.commercial_partner_id.ids)]
-        elif ctx.get("active_model") == "dunning.partner.state" and ctx.get("active_ids"):
+        elif ctx.get("active_model") == "dunning.partner.state" and ctx.get(
+            "active_ids"
+        ):
             states = self.env["dunning.partner.state"].browse(ctx["active_ids"])
             values["partner_ids"] = [(6, 0, states.partner_id.ids)]
         return values
@@ -65,7 +66,9 @@ class DunningFollowup(models.TransientModel):
     @api.depends("partner_ids", "action_ids")
     def _compute_partner_count(self):
         for wizard in self:
-            wizard.partner_count = len(wizard.partner_ids | wizard.action_ids.partner_id)
+            wizard.partner_count = len(
+                wizard.partner_ids | wizard.action_ids.partner_id
+            )
 
     @api.depends("partner_ids", "level_id", "action_ids")
     def _compute_preview(self):
@@ -81,7 +84,10 @@ class DunningFollowup(models.TransientModel):
             policy = partner.with_company(self.company_id)._dunning_get_policy()
             level = policy.level_ids.sorted("days")[:1]
             state = self.env["dunning.partner.state"].search(
-                [("partner_id", "=", partner.id), ("company_id", "=", self.company_id.id)],
+                [
+                    ("partner_id", "=", partner.id),
+                    ("company_id", "=", self.company_id.id),
+                ],
                 limit=1,
             )
             if state.level_id:
@@ -104,7 +110,8 @@ class DunningFollowup(models.TransientModel):
                 if not action:
                     raise _PreviewDone
         except _PreviewDone:
-            pass
+            # expected: the savepoint rolled the throw-away action back
+            body = body or False
         return body
 
     def _check_rights(self):
@@ -113,9 +120,13 @@ class DunningFollowup(models.TransientModel):
 
     def _apply_channel(self, actions):
         if self.channel == "email":
-            actions.write({"send_email": True, "send_letter": False, "activity_type_id": False})
+            actions.write(
+                {"send_email": True, "send_letter": False, "activity_type_id": False}
+            )
         elif self.channel == "letter":
-            actions.write({"send_email": False, "send_letter": True, "activity_type_id": False})
+            actions.write(
+                {"send_email": False, "send_letter": True, "activity_type_id": False}
+            )
         elif self.channel == "call":
             call = self.env.ref("mail.mail_activity_data_call")
             actions.write(
@@ -149,7 +160,9 @@ class DunningFollowup(models.TransientModel):
                 ("state", "=", "to_review"),
             ]
         )
-        todo = (pending | new_actions).filtered(lambda a: a.state in ("to_review", "failed"))
+        todo = (pending | new_actions).filtered(
+            lambda a: a.state in ("to_review", "failed")
+        )
         if not todo:
             raise UserError(
                 self.env._(
