@@ -7,7 +7,7 @@ Usage: python demo_summary.py ODOO_RC DBNAME
 import sys
 
 import odoo
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, fields
 
 
 def main(rc_file, dbname):
@@ -19,6 +19,20 @@ def main(rc_file, dbname):
             print("The follow-up engine is not installed in this database.")
             return 0
         Run = env["dunning.run"]
+        if not Run.search_count([]):
+            # A fresh demo database: replay the last two months of daily runs
+            # (every third day) so customers stand at different levels.
+            today = fields.Date.context_today(Run)
+            for company in env["res.company"].search([]):
+                for days_ago in range(60, 0, -3):
+                    Run.with_company(company).create(
+                        {
+                            "company_id": company.id,
+                            "date": fields.Date.subtract(today, days=days_ago),
+                            "trigger": "manual",
+                            "execute_all": False,
+                        }
+                    ).action_process()
         remaining = 1
         rounds = 0
         while remaining and rounds < 100:

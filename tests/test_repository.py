@@ -1,0 +1,157 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Consistency of the repository: manifests, access rights, data files,
+packaging and documentation of every addon."""
+
+import ast
+import csv
+import re
+
+import pytest
+from conftest import ADDONS, ROOT
+
+VERSION = re.compile(r"^18\.0\.\d+\.\d+\.\d+$")
+DATA_DIRS = ("data", "views", "security", "wizard", "report", "demo")
+EXPECTED_DEPENDS = {
+    "dunning_followup": {"account", "mail"},
+    "dunning_escalation": {"dunning_followup", "sale"},
+    "dunning_factoring": {"dunning_followup"},
+}
+
+
+def manifest(addon):
+    return ast.literal_eval((ROOT / addon / "__manifest__.py").read_text())
+
+
+def model_classes(addon):
+    """``{name: (transient, has_company_id)}`` of the models an addon defines
+    (``_name`` set, not only ``_inherit``)."""
+    found = {}
+    for path in (ROOT / addon).rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            attrs, fields = {}, set()
+            for stmt in node.body:
+                if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                    target = stmt.targets[0]
+                    if isinstance(target, ast.Name):
+                        fields.add(target.id)
+                        if isinstance(stmt.value, ast.Constant):
+                            attrs[target.id] = stmt.value.value
+            name = attrs.get("_name")
+            if name and attrs.get("_inherit") in (None, name):
+                transient = any(
+                    isinstance(base, ast.Attribute) and base.attr == "TransientModel"
+                    for base in node.bases
+                )
+                found[name] = (transient, "company_id" in fields)
+    return found
+
+
+def new_models(addon):
+    return set(model_classes(addon))
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_manifest(addon):
+    data = manifest(addon)
+    assert VERSION.match(data["version"]), data["version"]
+    assert data["license"] == "LGPL-3"
+    assert data["author"] == "Dunning for Odoo developers"
+    assert data["website"].startswith("https://")
+    assert set(data["depends"]) == EXPECTED_DEPENDS[addon]
+    assert data.get("installable", True)
+
+
+def test_depends_graph_has_no_cycle_and_core_is_root():
+    graph = {addon: set(manifest(addon)["depends"]) & set(ADDONS) for addon in ADDONS}
+    assert graph["dunning_followup"] == set()
+    seen = set()
+
+    def visit(node, path):
+        assert node not in path, f"cycle through {node}"
+        for dep in graph[node]:
+            visit(dep, path | {node})
+        seen.add(node)
+
+    for addon in ADDONS:
+        visit(addon, set())
+    assert seen == set(ADDONS)
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_every_data_file_is_listed(addon):
+    data = manifest(addon)
+    listed = set(data.get("data", [])) | set(data.get("demo", []))
+    for rel in listed:
+        assert (ROOT / addon / rel).is_file(), f"{addon}: {rel} listed but missing"
+    on_disk = {
+        str(path.relative_to(ROOT / addon))
+        for folder in DATA_DIRS
+        for pattern in ("*.xml", "*.csv")
+        for path in (ROOT / addon / folder).glob(pattern)
+        if (ROOT / addon / folder).is_dir()
+    }
+    # CSV files loaded by code (not by the manifest) are allowed in data/
+    loaded_by_code = {p for p in on_disk if p.startswith("data/") and p.endswith(".csv")}
+    missing = on_disk - listed - loaded_by_code
+    assert not missing, f"{addon}: files not in the manifest: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_data_files_ordered(addon):
+    """security, data, views, wizards, menus, reports (menus need the
+    actions of views and wizards; they live in views/ as *_menus.xml)."""
+    order = ["security", "data", "views", "wizard", "menus", "report"]
+    files = manifest(addon).get("data", [])
+
+    def rank(path):
+        return order.index("menus" if path.endswith("_menus.xml") else path.split("/")[0])
+
+    ranks = [rank(f) for f in files]
+    assert ranks == sorted(ranks), f"{addon}: data files out of order: {files}"
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_every_model_has_access_rights(addon):
+    path = ROOT / addon / "security" / "ir.model.access.csv"
+    models = new_models(addon)
+    if not models:
+        return
+    assert path.is_file(), f"{addon} defines {models} but has no access file"
+    with path.open() as handle:
+        rows = list(csv.DictReader(handle))
+    covered = {row["model_id:id"].split(".")[-1] for row in rows}
+    for model in models:
+        xmlid = "model_" + model.replace(".", "_")
+        assert xmlid in covered, f"{addon}: no access rights for {model}"
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_new_models_have_company_rules(addon):
+    """Every persistent model with a company_id has a multi-company rule."""
+    rules = "".join(p.read_text() for p in (ROOT / addon / "security").glob("*.xml"))
+    for model, (transient, has_company) in model_classes(addon).items():
+        if transient or not has_company:
+            continue
+        xmlid = "model_" + model.replace(".", "_")
+        assert f'ref="{xmlid}"' in rules, f"{addon}: no multi-company rule for {model}"
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_packaging_and_docs(addon):
+    base = ROOT / addon
+    assert (base / "pyproject.toml").read_text().count("whool") >= 1
+    assert (base / "static" / "description" / "icon.png").is_file()
+    for fragment in ("DESCRIPTION.md", "USAGE.md", "CONFIGURE.md", "CONTRIBUTORS.md"):
+        assert (base / "readme" / fragment).is_file(), f"{addon}: readme/{fragment}"
+    assert (base / "i18n" / f"{addon}.pot").is_file(), f"{addon}: i18n/{addon}.pot"
+
+
+def test_ci_runs_the_readme_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert "./setup/test.sh" in ci
+    assert "./setup/test.sh" in readme and "./setup/run.sh" in readme
