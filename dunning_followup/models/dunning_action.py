@@ -5,6 +5,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -413,8 +414,8 @@ class DunningAction(models.Model):
                 {
                     "line": line,
                     "name": move.name,
-                    "invoice_date": fields.Date.to_string(move.invoice_date) or "",
-                    "date_maturity": fields.Date.to_string(line.date_maturity) or "",
+                    "invoice_date": format_date(lang_env, move.invoice_date),
+                    "date_maturity": format_date(lang_env, line.date_maturity),
                     "days_late": max(self._days_late(line), 0),
                     "amount": monetary.value_to_html(
                         amount, {"display_currency": currency}

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from ..tools.levels import AGING_BUCKETS, aging_bucket
 from .dunning_partner_state import STATUSES
@@ -305,9 +306,8 @@ class ResPartner(models.Model):
             rows.append(
                 {
                     "name": line.move_id.name,
-                    "invoice_date": fields.Date.to_string(line.move_id.invoice_date)
-                    or "",
-                    "date_maturity": fields.Date.to_string(line.date_maturity) or "",
+                    "invoice_date": format_date(self.env, line.move_id.invoice_date),
+                    "date_maturity": format_date(self.env, line.date_maturity),
                     "days_late": max(late, 0),
                     "amount": monetary.value_to_html(
                         line.amount_residual, {"display_currency": currency}
@@ -324,7 +324,7 @@ class ResPartner(models.Model):
             "older": self.env._("Older"),
         }
         return {
-            "date": fields.Date.to_string(on_date),
+            "date": format_date(self.env, on_date),
             "lines": rows,
             "buckets": [
                 {

@@ -43,7 +43,9 @@ class DunningFollowup(models.TransientModel):
         required=True,
     )
     preview = fields.Html(compute="_compute_preview", sanitize=False)
-    partner_count = fields.Integer(compute="_compute_partner_count")
+    partner_count = fields.Integer(
+        string="Number of customers", compute="_compute_partner_count"
+    )
 
     @api.model
     def default_get(self, fields_list):
@@ -76,22 +78,24 @@ class DunningFollowup(models.TransientModel):
             wizard.preview = wizard._render_preview()
 
     def _render_preview(self):
-        """The notice of the first customer, rendered on a throw-away action."""
-        action = self.action_ids[:1]
-        partner = action.partner_id or self.partner_ids[:1].commercial_partner_id
-        level = self.level_id or action.level_id
+        """The notice of the first customer, rendered on a throw-away action.
+
+        The wizard is often still a new record (onchange): work on the
+        records' origins, never on their new-record proxies.
+        """
+        action = self.action_ids[:1]._origin
+        partner = (
+            action.partner_id or self.partner_ids[:1]._origin.commercial_partner_id
+        )
+        company = self.company_id._origin or self.env.company
+        level = self.level_id._origin or action.level_id
         if not level and partner:
-            policy = partner.with_company(self.company_id)._dunning_get_policy()
-            level = policy.level_ids.sorted("days")[:1]
             state = self.env["dunning.partner.state"].search(
-                [
-                    ("partner_id", "=", partner.id),
-                    ("company_id", "=", self.company_id.id),
-                ],
+                [("partner_id", "=", partner.id), ("company_id", "=", company.id)],
                 limit=1,
             )
-            if state.level_id:
-                level = state.level_id
+            policy = partner.with_company(company)._dunning_get_policy()
+            level = state.level_id or policy.level_ids.sorted("days")[:1]
         if not partner or not level or not level.mail_template_id:
             return False
         body = False
@@ -100,7 +104,7 @@ class DunningFollowup(models.TransientModel):
                 temp = action or self.env["dunning.action"].sudo().create(
                     {
                         "partner_id": partner.id,
-                        "company_id": self.company_id.id,
+                        "company_id": company.id,
                         "level_id": level.id,
                     }
                 )
