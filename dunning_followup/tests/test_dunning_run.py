@@ -4,8 +4,8 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import Command
-from odoo.tests import tagged
+from odoo import SUPERUSER_ID, Command, api, sql_db
+from odoo.tests import Form, tagged
 
 from .common import DunningCommon
 
@@ -391,3 +391,60 @@ class TestDunningRun(DunningCommon):
         )
         self.assertIn(kind, ("pdf", "html"))
         self.assertTrue(content)
+
+    def test_wizard_form_previews_without_writing(self):
+        """The wizard as the web client drives it (onchange on a new record)."""
+        self._invoice(self.customer, date(2026, 1, 1), 200.0)
+        with freeze_time("2026-01-07"):
+            form = Form(
+                self.env["dunning.followup"].with_context(
+                    active_model="res.partner", active_ids=self.customer.ids
+                )
+            )
+            self.assertIn("Acme Customer", form.preview)
+            form.level_id = self.level_formal
+            self.assertIn("Acme Customer", form.preview)
+        self.assertFalse(self._actions())
+
+
+@tagged("post_install", "-at_install")
+class TestDunningConcurrency(DunningCommon):
+    """Two runs at the same moment, with two real database connections."""
+
+    def test_customer_locked_by_another_transaction_is_skipped(self):
+        """Run A claims customers while run B holds one of them: A skips it,
+        then gets it once B is gone.  Both are real transactions on their own
+        connections (the test's transaction cannot see their rows)."""
+        partner = self.env.ref("base.main_partner")
+        company = self.env.ref("base.main_company")
+        conn_b = sql_db.db_connect(self.env.cr.dbname).cursor()
+        conn_a = sql_db.db_connect(self.env.cr.dbname).cursor()
+        created = []
+        try:
+            conn_b.execute(
+                """INSERT INTO dunning_partner_state (partner_id, company_id, status)
+                   VALUES (%s, %s, 'none') ON CONFLICT DO NOTHING RETURNING id""",
+                [partner.id, company.id],
+            )
+            created = conn_b.fetchall()
+            conn_b.commit()
+            conn_b.execute(
+                """SELECT id FROM dunning_partner_state
+                    WHERE partner_id = %s AND company_id = %s FOR NO KEY UPDATE""",
+                [partner.id, company.id],
+            )
+            env_a = api.Environment(conn_a, SUPERUSER_ID, {})
+            run = env_a["dunning.run"].create({"company_id": company.id})
+            self.assertEqual(run._claim_partners([partner.id]), [])
+            conn_b.rollback()  # run B ends
+            self.assertEqual(run._claim_partners([partner.id]), [partner.id])
+        finally:
+            conn_a.rollback()
+            conn_a.close()
+            conn_b.rollback()
+            if created:
+                conn_b.execute(
+                    "DELETE FROM dunning_partner_state WHERE id = %s", [created[0][0]]
+                )
+                conn_b.commit()
+            conn_b.close()
