@@ -95,7 +95,9 @@ def test_every_data_file_is_listed(addon):
         if (ROOT / addon / folder).is_dir()
     }
     # CSV files loaded by code (not by the manifest) are allowed in data/
-    loaded_by_code = {p for p in on_disk if p.startswith("data/") and p.endswith(".csv")}
+    loaded_by_code = {
+        p for p in on_disk if p.startswith("data/") and p.endswith(".csv")
+    }
     missing = on_disk - listed - loaded_by_code
     assert not missing, f"{addon}: files not in the manifest: {sorted(missing)}"
 
@@ -108,7 +110,9 @@ def test_data_files_ordered(addon):
     files = manifest(addon).get("data", [])
 
     def rank(path):
-        return order.index("menus" if path.endswith("_menus.xml") else path.split("/")[0])
+        return order.index(
+            "menus" if path.endswith("_menus.xml") else path.split("/")[0]
+        )
 
     ranks = [rank(f) for f in files]
     assert ranks == sorted(ranks), f"{addon}: data files out of order: {files}"
