@@ -7,18 +7,20 @@
 #   ./setup/test.sh --lint          lint only
 #   ./setup/test.sh --no-lint       skip lint
 #   ./setup/test.sh --keep          reuse the test database if it exists
+#   ./setup/test.sh --no-matrix     skip installing each addon alone / with demo
 #   ./setup/test.sh -- ARGS         extra pytest arguments (e.g. -k promise)
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-LINT=1 ODOO_TESTS=1 KEEP=0 EXTRA=()
+LINT=1 ODOO_TESTS=1 KEEP=0 MATRIX=1 EXTRA=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
   --lint) ODOO_TESTS=0 ;;
   --no-lint) LINT=0 ;;
-  --keep) KEEP=1 ;;
+  --keep) KEEP=1 MATRIX=0 ;;
+  --no-matrix) MATRIX=0 ;;
   --) shift; EXTRA=("$@"); break ;;
-  -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
   *) die "unknown option $1 (see --help)" ;;
   esac
   shift
@@ -45,6 +47,21 @@ if [[ "$ODOO_TESTS" == 1 ]]; then
     say "fresh test database $TEST_DB: installing $ADDONS"
     copy_db dunning_tpl_base "$TEST_DB"
     install_addons "$TEST_DB" "$ADDONS" "${LOCAL_DIR}/install-${TEST_DB}.log"
+  fi
+  if [[ "$MATRIX" == 1 ]]; then
+    # Each addon installs alone (with its dependencies), and all three install
+    # on a database with demo data; every install log must be clean.
+    for addon in ${ADDONS//,/ }; do
+      say "install matrix: $addon alone, without demo data"
+      copy_db dunning_tpl_base "dunning_matrix_${addon}"
+      install_addons "dunning_matrix_${addon}" "$addon" "${LOCAL_DIR}/install-matrix-${addon}.log"
+      dropdb --force "dunning_matrix_${addon}"
+    done
+    ensure_template dunning_tpl_demo "account,sale_management" 1
+    say "install matrix: all addons with demo data"
+    copy_db dunning_tpl_demo dunning_matrix_demo
+    install_addons dunning_matrix_demo "$ADDONS" "${LOCAL_DIR}/install-matrix-demo.log"
+    dropdb --force dunning_matrix_demo
   fi
   say "running the tests (pytest-odoo on $TEST_DB, and tests/)"
   cd "$REPO_ROOT"
