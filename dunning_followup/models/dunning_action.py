@@ -198,8 +198,22 @@ class DunningAction(models.Model):
         self._refresh_partner_states()
         return done
 
+    def _before_channels(self):
+        """Extension hook, called in the action's savepoint before any channel
+        runs: what the notice must show has to exist by then (the escalation
+        addon invoices fees and interest here).  A failure marks the action
+        failed and undoes what the hook did."""
+        self.ensure_one()
+
+    def _get_notice_charges(self):
+        """Extension hook: extra amounts the notice lists under the open items
+        (fees, interest), as dicts with ``label`` and ``amount`` (formatted)."""
+        self.ensure_one()
+        return []
+
     def _execute_channels(self):
         self.ensure_one()
+        self._before_channels()
         partner = self.partner_id.with_company(self.company_id)
         notes = []
         if self.send_email:
