@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL, sql
 
 EXCLUSION_REASONS = [
     ("dispute", "Dispute"),
@@ -42,6 +43,22 @@ class AccountMove(models.Model):
         "dunning.action.line", "move_id", string="Follow-up history", readonly=True
     )
     dunning_action_count = fields.Integer(compute="_compute_dunning_action_count")
+
+    def init(self):
+        super().init()
+        # The follow-up run walks customers with open invoices in id order,
+        # a batch at a time: this partial index answers "the next N customers
+        # with something open" without reading paid invoices.
+        sql.create_index(
+            self.env.cr,
+            "account_move_dunning_open_partner_idx",
+            self._table,
+            ["company_id", "commercial_partner_id"],
+            where=SQL(
+                "move_type IN ('out_invoice', 'out_receipt') AND state = 'posted'"
+                " AND payment_state IN ('not_paid', 'partial')"
+            ).code,
+        )
 
     @api.depends("dunning_action_line_ids")
     def _compute_dunning_action_count(self):

@@ -132,12 +132,12 @@ class DunningRun(models.Model):
                     {"company_id": company.id, "trigger": "cron", "date": today}
                 )
             if processed:
-                remaining_total += run._count_remaining()
+                remaining_total += run._remaining_estimate()
                 continue
             run = run.with_company(company)
             done = run._process_batch(batch_size or company.dunning_batch_size)
             done_total += done
-            remaining_total += run._count_remaining()
+            remaining_total += run._remaining_estimate()
             processed = True
         self.env["ir.cron"]._notify_progress(done=done_total, remaining=remaining_total)
         return remaining_total
@@ -173,19 +173,30 @@ class DunningRun(models.Model):
             self.partner_ids.commercial_partner_id.ids,
         )
 
+    def _open_moves_where(self):
+        """Open customer invoices (alias move): the cheap pre-filter that the
+        partial index ``account_move_dunning_open_partner_idx`` serves; the
+        exact test is on the receivable lines (:meth:`_open_lines_where`)."""
+        return SQL(
+            """move.company_id = %(company)s
+               AND move.move_type IN ('out_invoice', 'out_receipt')
+               AND move.state = 'posted'
+               AND move.payment_state IN ('not_paid', 'partial')""",
+            company=self.company_id.id,
+        )
+
     def _next_partner_ids(self, limit):
         self.env.cr.execute(
             SQL(
                 """
                 SELECT DISTINCT move.commercial_partner_id
-                  FROM account_move_line aml
-                  JOIN account_move move ON move.id = aml.move_id
+                  FROM account_move move
                  WHERE %(open)s AND %(scope)s
                    AND move.commercial_partner_id > %(last)s
                  ORDER BY 1
                  LIMIT %(limit)s
                 """,
-                open=self._open_lines_where(),
+                open=self._open_moves_where(),
                 scope=self._partner_scope(),
                 last=self.last_partner_id,
                 limit=limit,
@@ -201,17 +212,26 @@ class DunningRun(models.Model):
             SQL(
                 """
                 SELECT COUNT(DISTINCT move.commercial_partner_id)
-                  FROM account_move_line aml
-                  JOIN account_move move ON move.id = aml.move_id
+                  FROM account_move move
                  WHERE %(open)s AND %(scope)s
                    AND move.commercial_partner_id > %(last)s
                 """,
-                open=self._open_lines_where(),
+                open=self._open_moves_where(),
                 scope=self._partner_scope(),
                 last=self.last_partner_id,
             )
         )
         return self.env.cr.fetchone()[0]
+
+    def _remaining_estimate(self):
+        """Customers left, without counting again after the first batch (a
+        run that is still going reports at least one, so the cron returns)."""
+        self.ensure_one()
+        if self.state != "running":
+            return 0
+        if not self.partner_total:
+            return self._count_remaining()
+        return max(self.partner_total - self.partner_done, 1)
 
     def _claim_partners(self, partner_ids):
         """Lock the state rows of these customers; rows another run holds are
@@ -320,7 +340,7 @@ class DunningRun(models.Model):
                 vals.get("log"),
             )
         self.write(vals)
-        if len(partner_ids) < batch_size or not self._count_remaining():
+        if len(partner_ids) < batch_size:
             self._finish()
         return len(partner_ids)
 
