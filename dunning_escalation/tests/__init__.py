@@ -1,1 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import test_tools_interest
+from . import test_tools_fees
+from . import test_tools_presets
