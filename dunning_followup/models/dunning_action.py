@@ -3,13 +3,16 @@ import logging
 
 from markupsafe import Markup, escape
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
+
+from ..tools.pdf import merge_html_documents, split_pdf
 
 _logger = logging.getLogger(__name__)
 
 LETTER_REPORT = "dunning_followup.action_report_dunning_letter"
+STATEMENT_REPORT = "dunning_followup.action_report_dunning_statement"
 MAX_ATTEMPTS = 3
 
 
@@ -81,6 +84,13 @@ class DunningAction(models.Model):
     recipient_ids = fields.Many2many("res.partner", string="Recipients", readonly=True)
     letter_attachment_id = fields.Many2one(
         "ir.attachment", string="Letter copy", readonly=True
+    )
+    attach_statement = fields.Boolean(
+        string="Statement attached",
+        help="The customer statement (PDF) goes with the e-mail.",
+    )
+    statement_attachment_id = fields.Many2one(
+        "ir.attachment", string="Statement copy", readonly=True
     )
     activity_id = fields.Many2one(
         "mail.activity", string="Scheduled activity", readonly=True, ondelete="set null"
@@ -176,33 +186,52 @@ class DunningAction(models.Model):
             ) from exc
 
     def _execute(self):
-        """Execute the channels of every action, each in its own savepoint so
-        that one failure (a template error, a refused PDF) marks that action
-        failed with its reason without undoing the others."""
-        done = self.browse()
+        """Execute every action in three passes:
+
+        1. the :meth:`_before_channels` hook of each action (fees, interest);
+        2. the PDF documents of all actions rendered together, one
+           wkhtmltopdf call per kind of document instead of one per customer;
+        3. the channels of each action.
+
+        Passes 1 and 3 run each action in its own savepoint, so one failure
+        (a template error, a refused PDF) marks that action failed with its
+        reason without undoing the others.
+        """
+        ready = self.browse()
         for action in self:
-            try:
-                with self.env.cr.savepoint():
-                    action._execute_channels()
+            if action._try(action._before_channels):
+                ready |= action
+        ready._prerender_documents()
+        done = self.browse()
+        for action in ready:
+            if action._try(action._execute_channels):
                 done |= action
-            except Exception as exc:
-                _logger.info("follow-up action %s failed: %s", action.id, exc)
-                action.write(
-                    {
-                        "state": "failed",
-                        "failure_reason": str(exc) or exc.__class__.__name__,
-                        "attempt_count": action.attempt_count + 1,
-                    }
-                )
         done._after_done()
         self._refresh_partner_states()
         return done
 
+    def _try(self, method):
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                method()
+            return True
+        except Exception as exc:  # recorded on the action
+            _logger.info("follow-up action %s failed: %s", self.id, exc)
+            self.write(
+                {
+                    "state": "failed",
+                    "failure_reason": str(exc) or exc.__class__.__name__,
+                    "attempt_count": self.attempt_count + 1,
+                }
+            )
+            return False
+
     def _before_channels(self):
-        """Extension hook, called in the action's savepoint before any channel
-        runs: what the notice must show has to exist by then (the escalation
-        addon invoices fees and interest here).  A failure marks the action
-        failed and undoes what the hook did."""
+        """Extension hook, called before any channel runs and before the
+        documents are rendered: what the notice must show has to exist by
+        then (the escalation addon invoices fees and interest here).  It must
+        be idempotent: a failed notice is retried and calls it again."""
         self.ensure_one()
 
     def _get_notice_charges(self):
@@ -211,9 +240,113 @@ class DunningAction(models.Model):
         self.ensure_one()
         return []
 
+    def _needs_letter(self):
+        """A letter is printed when the level asks for one, and instead of an
+        e-mail for a customer without address."""
+        self.ensure_one()
+        if self.send_letter:
+            return True
+        partner = self.partner_id.with_company(self.company_id)
+        return self.send_email and not partner._dunning_get_recipients()
+
+    def _prerender_documents(self):
+        """Render the letters and the statements of these actions in one
+        wkhtmltopdf call each, split per customer by the PDF outline.  If the
+        batch cannot be split, each action renders its own later."""
+        letters = self.filtered(
+            lambda a: not a.letter_attachment_id and a._needs_letter()
+        )
+        if len(letters) > 1:
+            streams = letters._render_batch(LETTER_REPORT, letters.ids)
+            if streams:
+                attachments = letters._store_documents(streams, "letter")
+                for action, attachment in zip(letters, attachments, strict=True):
+                    action.letter_attachment_id = attachment
+        statements = self.filtered(
+            lambda a: a.attach_statement and not a.statement_attachment_id
+        )
+        for company in statements.company_id:
+            todo = statements.filtered(lambda a, c=company: a.company_id == c)
+            if len(todo) < 2:
+                continue
+            streams = todo.with_company(company)._render_batch(
+                STATEMENT_REPORT, todo.partner_id.ids
+            )
+            if streams:
+                streams = {a.id: streams[a.partner_id.id] for a in todo}
+                attachments = todo._store_documents(streams, "statement")
+                for action, attachment in zip(todo, attachments, strict=True):
+                    action.statement_attachment_id = attachment
+
+    def _render_batch(self, report_ref, res_ids):
+        """``{res_id: pdf bytes}`` for a report over many records, rendered by
+        ONE wkhtmltopdf process and split per record by the PDF outline.
+
+        Odoo's own batch path hands wkhtmltopdf one HTML file per record,
+        which wkhtmltopdf builds without patched Qt (Debian's, for one)
+        refuse; we merge the records into one document instead, each on its
+        own page, and cut it where each record's first heading is.  An empty
+        dict means "render them one by one".
+        """
+        res_ids = list(dict.fromkeys(res_ids))
+        if tools.config["test_enable"] and not self.env.context.get(
+            "force_report_rendering"
+        ):
+            # like Odoo's reports in test mode: no wkhtmltopdf unless asked
+            return {}
+        Report = (
+            self.env["ir.actions.report"]
+            .sudo()
+            .with_context(dunning_lenient_assets=True, debug=False)
+        )
+        try:
+            report = Report._get_report(report_ref)
+            html = Report._render_qweb_html(report_ref, res_ids)[0]
+            bodies, html_ids, header, footer, paper_args = report._prepare_html(
+                html, report_model=report.model
+            )
+            if len(bodies) != len(res_ids) or list(html_ids) != res_ids:
+                return {}
+            pdf = Report._run_wkhtmltopdf(
+                [merge_html_documents(bodies)],
+                report_ref=report_ref,
+                header=header,
+                footer=footer,
+                specific_paperformat_args=paper_args,
+            )
+            parts = split_pdf(pdf, len(res_ids))
+        except Exception as exc:  # fall back to one by one
+            _logger.info("batch rendering of %s failed: %s", report_ref, exc)
+            return {}
+        if not parts:
+            return {}
+        return dict(zip(res_ids, parts, strict=True))
+
+    def _store_documents(self, contents, kind):
+        """Attachments (one per action) for ``contents`` ({action id: bytes})."""
+        names = {
+            "letter": self.env._("Follow-up letter"),
+            "statement": self.env._("Statement"),
+        }
+        vals_list = []
+        for action in self:
+            content = contents[action.id]
+            pdf = content[:4] == b"%PDF"
+            vals_list.append(
+                {
+                    "name": "{} - {}.{}".format(
+                        names[kind], action.partner_id.name, "pdf" if pdf else "html"
+                    ).replace("/", "-"),
+                    "raw": content,
+                    "res_model": "dunning.action",
+                    "res_id": action.id,
+                    "mimetype": "application/pdf" if pdf else "text/html",
+                }
+            )
+        return self.env["ir.attachment"].sudo().create(vals_list)
+
     def _execute_channels(self):
         self.ensure_one()
-        self._before_channels()
         partner = self.partner_id.with_company(self.company_id)
         notes = []
         if self.send_email:
@@ -226,7 +359,7 @@ class DunningAction(models.Model):
                     self.env._("No e-mail address: a letter is printed instead.")
                 )
                 self.send_letter = True
-        if self.send_letter:
+        if self.send_letter and not self.message_id:
             self._print_letter()
         if self.activity_type_id:
             self._schedule_activity()
@@ -245,7 +378,8 @@ class DunningAction(models.Model):
 
     def _send_email(self, recipients):
         """Render the level's template and post it on the customer's chatter,
-        which queues the e-mail to the recipients through ``mail.mail``."""
+        which queues the e-mail to the recipients through ``mail.mail``; the
+        letter and the statement, when asked for, go with it."""
         template = self.level_id.mail_template_id
         if not template:
             raise UserError(
@@ -259,7 +393,9 @@ class DunningAction(models.Model):
         )[self.id]
         attachments = self.env["ir.attachment"]
         if self.send_letter:
-            attachments = self._print_letter()
+            attachments |= self._get_letter()
+        if self.attach_statement:
+            attachments |= self._get_statement()
         # Posting on the customer needs write access to contacts, which a
         # collector does not need otherwise: post as sudo, authored by the user.
         partner = self.partner_id.sudo().with_context(mail_post_autofollow=False)
@@ -279,41 +415,47 @@ class DunningAction(models.Model):
             {"message_id": message.id, "recipient_ids": [(6, 0, recipients.ids)]}
         )
 
-    def _print_letter(self):
-        """Render the letter once and keep the copy on the action."""
-        if self.letter_attachment_id:
-            return self.letter_attachment_id
-        content, report_type = (
+    def _render_one(self, report, res_id):
+        content, _report_type = (
             self.env["ir.actions.report"]
             .sudo()
-            ._render_qweb_pdf(LETTER_REPORT, res_ids=self.ids)
+            .with_company(self.company_id)
+            .with_context(dunning_lenient_assets=True)
+            ._render_qweb_pdf(report, res_ids=[res_id])
         )
-        extension = "pdf" if report_type == "pdf" else "html"
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": f"{self.name}.{extension}".replace("/", "-"),
-                    "raw": content,
-                    "res_model": "dunning.action",
-                    "res_id": self.id,
-                    "mimetype": "application/pdf"
-                    if extension == "pdf"
-                    else "text/html",
-                }
+        return content
+
+    def _get_letter(self):
+        """The letter of this action: rendered once, kept on the action."""
+        self.ensure_one()
+        if not self.letter_attachment_id:
+            content = self._render_one(LETTER_REPORT, self.id)
+            self.letter_attachment_id = self._store_documents(
+                {self.id: content}, "letter"
             )
+        return self.letter_attachment_id
+
+    def _get_statement(self):
+        """The customer statement sent with this action, kept on it."""
+        self.ensure_one()
+        if not self.statement_attachment_id:
+            content = self._render_one(STATEMENT_REPORT, self.partner_id.id)
+            self.statement_attachment_id = self._store_documents(
+                {self.id: content}, "statement"
+            )
+        return self.statement_attachment_id
+
+    def _print_letter(self):
+        """The letter channel: the letter, traced on the customer's chatter."""
+        attachment = self._get_letter()
+        self.partner_id.sudo().message_post(
+            author_id=self.env.user.partner_id.id,
+            body=self.env._(
+                "Follow-up letter %(level)s printed.", level=self.level_id.name
+            ),
+            attachment_ids=attachment.ids,
+            subtype_xmlid="mail.mt_note",
         )
-        self.letter_attachment_id = attachment
-        if not self.send_email:
-            self.partner_id.sudo().message_post(
-                author_id=self.env.user.partner_id.id,
-                body=self.env._(
-                    "Follow-up letter %(level)s printed.", level=self.level_id.name
-                ),
-                attachment_ids=attachment.ids,
-                subtype_xmlid="mail.mt_note",
-            )
         return attachment
 
     def _get_activity_user(self):
@@ -355,6 +497,8 @@ class DunningAction(models.Model):
                 channels.append(self.env._("e-mail"))
             if action.letter_attachment_id:
                 channels.append(self.env._("letter"))
+            if action.statement_attachment_id:
+                channels.append(self.env._("statement"))
             if action.activity_id:
                 channels.append(self.env._("activity"))
             text = Markup("%s") % self.env._(

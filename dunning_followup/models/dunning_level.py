@@ -38,6 +38,11 @@ class DunningLevel(models.Model):
         string="Print a letter",
         help="Render the notice as a PDF letter; a copy is kept on the action.",
     )
+    attach_statement = fields.Boolean(
+        string="Attach the statement",
+        help="Send the customer statement (open items and aging, PDF) with the "
+        "e-mail.",
+    )
     activity_type_id = fields.Many2one(
         "mail.activity.type",
         string="Activity",

@@ -481,6 +481,7 @@ class DunningRun(models.Model):
             "amount_due": sum(line["amount_residual"] for line, _lvl in items),
             "send_email": level.send_email,
             "send_letter": level.send_letter,
+            "attach_statement": level.attach_statement,
             "activity_type_id": level.activity_type_id.id,
             "state": "to_review",
         }

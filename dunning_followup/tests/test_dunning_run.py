@@ -448,3 +448,51 @@ class TestDunningConcurrency(DunningCommon):
                 )
                 conn_b.commit()
             conn_b.close()
+
+
+@tagged("post_install", "-at_install")
+class TestDunningDocuments(DunningCommon):
+    def test_letters_and_statements_rendered_in_one_batch(self):
+        """Three customers at the formal level: one wkhtmltopdf call for the
+        letters and one for the statements, split per customer."""
+        self.level_formal.attach_statement = True
+        self.policy.level_mode = "jump"
+        customers = self.env["res.partner"]
+        for index in range(3):
+            partner = self._make_customer(f"Doc {index}", f"doc{index}@example.com")
+            self._invoice(partner, date(2026, 1, 1), 100.0 * (index + 1))
+            customers |= partner
+        Report = type(self.env["ir.actions.report"])
+        original = Report._run_wkhtmltopdf
+        calls = []
+
+        def counting(report_self, bodies, *args, **kwargs):
+            calls.append(len(bodies))
+            return original(report_self, bodies, *args, **kwargs)
+
+        with (
+            freeze_time("2026-01-25"),
+            patch.object(Report, "_run_wkhtmltopdf", counting),
+        ):
+            run = self.env["dunning.run"].create(
+                {
+                    "company_id": self.company.id,
+                    "date": date(2026, 1, 25),
+                    "partner_ids": customers.ids,
+                }
+            )
+            run.with_context(force_report_rendering=True).action_process()
+        actions = self.env["dunning.action"].search(
+            [("partner_id", "in", customers.ids)]
+        )
+        self.assertEqual(len(actions), 3)
+        self.assertEqual(set(actions.mapped("state")), {"done"})
+        self.assertEqual(calls, [1, 1])
+        for action in actions:
+            self.assertEqual(action.letter_attachment_id.mimetype, "application/pdf")
+            self.assertEqual(action.statement_attachment_id.mimetype, "application/pdf")
+            attached = action.message_id.attachment_ids
+            self.assertIn(action.letter_attachment_id, attached)
+            self.assertIn(action.statement_attachment_id, attached)
+            # each letter is one customer's own
+            self.assertGreater(len(action.letter_attachment_id.raw), 1000)
