@@ -16,7 +16,7 @@ import io
 import re
 
 from lxml import html as lxml_html
-from PyPDF2 import PdfFileReader, PdfFileWriter
+from PyPDF2 import PdfReader, PdfWriter
 
 PAGE_BREAK = "page-break-before: always;"
 MARKER_STYLE = "font-size: 1px; color: #ffffff; line-height: 1px;"
@@ -56,10 +56,10 @@ def merge_html_documents(documents):
 
 def marker_start_pages(pdf):
     """``{document index: first page}`` read from the markers of ``pdf``."""
-    reader = PdfFileReader(io.BytesIO(pdf))
+    reader = PdfReader(io.BytesIO(pdf))
     starts = {}
-    for number in range(reader.numPages):
-        text = reader.getPage(number).extract_text() or ""
+    for number, page in enumerate(reader.pages):
+        text = page.extract_text() or ""
         for match in MARKER_RE.finditer(text.replace(" ", "").replace("\n", "")):
             starts.setdefault(int(match.group(1)), number)
     return reader, starts
@@ -75,10 +75,10 @@ def split_pdf(pdf, count):
         return []
     parts = []
     for index, start in enumerate(pages):
-        end = pages[index + 1] if index + 1 < count else reader.numPages
-        writer = PdfFileWriter()
+        end = pages[index + 1] if index + 1 < count else len(reader.pages)
+        writer = PdfWriter()
         for number in range(start, end):
-            writer.addPage(reader.getPage(number))
+            writer.add_page(reader.pages[number])
         stream = io.BytesIO()
         writer.write(stream)
         parts.append(stream.getvalue())
