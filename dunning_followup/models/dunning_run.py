@@ -294,6 +294,20 @@ class DunningRun(models.Model):
             self._finish()
             return 0
         claimed = self._claim_partners(partner_ids)
+        if (
+            self.trigger == "manual"
+            and self.partner_ids
+            and len(claimed) < len(partner_ids)
+        ):
+            # A person waits for this one: tell them rather than skip silently.
+            busy = self.env["res.partner"].browse(set(partner_ids) - set(claimed))
+            raise UserError(
+                self.env._(
+                    "Another follow-up run is processing %(partners)s right now; "
+                    "try again in a minute.",
+                    partners=", ".join(busy.mapped("display_name")),
+                )
+            )
         lines = self._fetch_open_lines(claimed) if claimed else []
         plans, skipped, next_dates = self._plan(claimed, lines)
         actions = self._create_actions(plans)

@@ -5,6 +5,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, Command, api, sql_db
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common import DunningCommon
@@ -248,6 +249,22 @@ class TestDunningRun(DunningCommon):
         actions = self.env["dunning.action"].search([("run_id", "=", run.id)])
         self.assertEqual(actions.partner_id, self.customer | other)
         self.assertEqual(len(actions), 2)
+
+    def test_wizard_refuses_customer_held_by_another_run(self):
+        self._invoice(self.customer, date(2026, 1, 1), 200.0)
+        with freeze_time("2026-01-07"):
+            wizard = (
+                self.env["dunning.followup"]
+                .with_context(active_model="res.partner", active_ids=self.customer.ids)
+                .create({})
+            )
+            with (
+                patch.object(
+                    type(self.env["dunning.run"]), "_claim_partners", return_value=[]
+                ),
+                self.assertRaisesRegex(UserError, "Another follow-up run"),
+            ):
+                wizard.action_send()
 
     def test_customer_locked_by_another_run_is_skipped(self):
         self._invoice(self.customer, date(2026, 1, 1), 200.0)
