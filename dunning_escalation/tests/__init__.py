@@ -2,3 +2,4 @@
 from . import test_tools_interest
 from . import test_tools_fees
 from . import test_tools_presets
+from . import test_credit_hold

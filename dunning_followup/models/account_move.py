@@ -45,7 +45,7 @@ class AccountMove(models.Model):
     dunning_action_count = fields.Integer(compute="_compute_dunning_action_count")
 
     def init(self):
-        super().init()
+        res = super().init()
         # The follow-up run walks customers with open invoices in id order,
         # a batch at a time: this partial index answers "the next N customers
         # with something open" without reading paid invoices.
@@ -59,6 +59,7 @@ class AccountMove(models.Model):
                 " AND payment_state IN ('not_paid', 'partial')"
             ).code,
         )
+        return res
 
     @api.depends("dunning_action_line_ids")
     def _compute_dunning_action_count(self):

@@ -204,6 +204,13 @@ class DunningPartnerState(models.Model):
             )
         )
         self.invalidate_model()
+        self._invalidate_partner_fields()
+
+    def _invalidate_partner_fields(self):
+        """The customer fields computed from these rows are not stored: drop
+        them from the cache when the rows change."""
+        Partner = self.env["res.partner"]
+        Partner.invalidate_model(Partner._dunning_state_field_names())
 
     def action_open_partner(self):
         self.ensure_one()

@@ -78,6 +78,19 @@ class ResPartner(models.Model):
         "dunning.promise", "partner_id", string="Promises to pay"
     )
 
+    @api.model
+    def _dunning_state_field_names(self):
+        """Fields computed from ``dunning.partner.state``; extended by other
+        addons that add fields read from the state rows."""
+        return [
+            "dunning_level_id",
+            "dunning_status",
+            "dunning_next_action_date",
+            "dunning_last_notice_date",
+            "dunning_overdue_amount",
+            "dunning_due_amount",
+        ]
+
     def _dunning_state_for(self, company):
         states = (
             self.env["dunning.partner.state"]

@@ -1,0 +1,265 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    dunning_credit_hold = fields.Boolean(
+        string="Customer on credit hold", compute="_compute_dunning_credit_hold"
+    )
+    dunning_hold_message = fields.Text(
+        string="Credit hold", compute="_compute_dunning_credit_hold"
+    )
+    dunning_hold_override_reason = fields.Char(
+        string="Hold override reason", readonly=True, copy=False
+    )
+
+    @api.depends("partner_id", "company_id", "state")
+    def _compute_dunning_credit_hold(self):
+        holds = self._dunning_get_holds()
+        for order in self:
+            hold = holds.get(order.id)
+            order.dunning_credit_hold = bool(hold)
+            order.dunning_hold_message = (
+                order._dunning_hold_text(hold) if hold else False
+            )
+
+    def _dunning_get_holds(self):
+        """``{order id: hold row}`` for the orders whose customer is on hold in
+        the order's company (or in any company, when the company says so).
+
+        One query on the unique (customer, company) index of the state rows,
+        whatever the number of invoices of the customers.
+        """
+        orders = self.filtered(lambda o: o.partner_id and o.company_id)
+        if not orders:
+            return {}
+        partners = {o.partner_id.commercial_partner_id.id for o in orders}
+        self.env["dunning.partner.state"].flush_model(
+            ["credit_hold", "credit_hold_reason", "overdue_amount", "partner_id"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner_id, company_id, credit_hold_reason, overdue_amount
+                  FROM dunning_partner_state
+                 WHERE partner_id = ANY(%s) AND credit_hold
+                """,
+                list(partners),
+            )
+        )
+        rows = {}
+        for partner_id, company_id, reason, overdue in self.env.cr.fetchall():
+            rows.setdefault(partner_id, []).append(
+                {"company_id": company_id, "reason": reason, "overdue": overdue}
+            )
+        holds = {}
+        for order in orders:
+            for row in rows.get(order.partner_id.commercial_partner_id.id, []):
+                if (
+                    row["company_id"] == order.company_id.id
+                    or order.company_id.dunning_hold_all_companies
+                ):
+                    holds[order.id] = row
+                    break
+        return holds
+
+    def _dunning_hold_text(self, hold):
+        company = self.env["res.company"].browse(hold["company_id"])
+        return self.env._(
+            "%(customer)s is on credit hold in %(company)s: %(reason)s "
+            "Overdue: %(amount)s. A Dunning manager can lift the hold; a user of "
+            "the Credit hold override group can confirm with a reason.",
+            customer=self.partner_id.commercial_partner_id.name,
+            company=company.name,
+            reason=hold["reason"] or "",
+            amount=company.currency_id.format(hold["overdue"] or 0.0),
+        )
+
+    def _dunning_refusal(self, hold):
+        """The full refusal, with the overdue invoices by name."""
+        invoices = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "commercial_partner_id",
+                        "=",
+                        self.partner_id.commercial_partner_id.id,
+                    ),
+                    ("company_id", "=", hold["company_id"]),
+                    ("move_type", "in", ("out_invoice", "out_receipt")),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", "<", fields.Date.context_today(self)),
+                ],
+                order="invoice_date_due",
+                limit=6,
+            )
+        )
+        names = ", ".join(invoices[:5].mapped("name"))
+        if len(invoices) > 5:
+            names += ", ..."
+        text = self.env._("Order %(order)s cannot be confirmed.", order=self.name)
+        text += "\n" + self._dunning_hold_text(hold)
+        if names:
+            text += "\n" + self.env._("Overdue invoices: %(names)s", names=names)
+        return text
+
+    def _dunning_exceeds_credit_limit(self):
+        """Orders that would take their customer past its credit limit."""
+        exceeding = self.browse()
+        for order in self.filtered(lambda o: o.company_id.dunning_hold_credit_limit):
+            partner = order.partner_id.commercial_partner_id.with_company(
+                order.company_id
+            )
+            limit = partner.credit_limit
+            if not limit:
+                continue
+            amount = order.currency_id._convert(
+                order.amount_total,
+                order.company_id.currency_id,
+                order.company_id,
+                order.date_order or fields.Date.context_today(order),
+            )
+            exposure = partner.dunning_due_amount + partner.dunning_to_invoice_amount
+            if (
+                order.company_id.currency_id.compare_amounts(exposure + amount, limit)
+                > 0
+            ):
+                exceeding |= order
+        return exceeding
+
+    def action_confirm(self):
+        waiting = self._dunning_check_credit_hold()
+        if waiting and not self - waiting:
+            return True
+        return super(SaleOrder, self - waiting).action_confirm()
+
+    def _dunning_check_credit_hold(self):
+        """Refuse orders of customers on credit hold.
+
+        Passes: zero-amount orders, orders the customer paid online (a
+        payment must never fail because of a hold), and orders confirmed by
+        a user of the override group through the override wizard (logged).
+        A customer confirming on the portal is not shown an error: the order
+        waits, with a note for the salesperson.
+
+        :return: the orders that wait (portal), not to be confirmed now
+        :raise UserError: for a user confirming an order on hold
+        """
+        waiting = self.browse()
+        if self.env.context.get("dunning_paid_online"):
+            return waiting
+        candidates = self.filtered(
+            lambda o: o.state in ("draft", "sent")
+            and not o.currency_id.is_zero(o.amount_total)
+        )
+        if not candidates:
+            return waiting
+        holds = candidates._dunning_get_holds()
+        blocked = candidates.filtered(lambda o: o.id in holds)
+        over_limit = (candidates - blocked)._dunning_exceeds_credit_limit()
+        if not blocked and not over_limit:
+            return waiting
+        reason = self.env.context.get("dunning_hold_override_reason")
+        if reason and self.env.user.has_group(
+            "dunning_escalation.group_credit_hold_override"
+        ):
+            (blocked | over_limit)._dunning_log_override(reason)
+            return waiting
+        if not self.env.user._is_internal():
+            for order in blocked | over_limit:
+                order.sudo().message_post(
+                    body=self.env._(
+                        "The customer accepted this order online; it waits for "
+                        "confirmation because the customer is on credit hold."
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            return blocked | over_limit
+        order = blocked[:1]
+        if order:
+            raise UserError(order._dunning_refusal(holds[order.id]))
+        order = over_limit[:1]
+        raise UserError(
+            self.env._(
+                "Order %(order)s would take %(customer)s past its credit limit of "
+                "%(limit)s. A user of the Credit hold override group can confirm "
+                "it with a reason.",
+                order=order.name,
+                customer=order.partner_id.commercial_partner_id.name,
+                limit=order.company_id.currency_id.format(
+                    order.partner_id.commercial_partner_id.with_company(
+                        order.company_id
+                    ).credit_limit
+                ),
+            )
+        )
+
+    def _dunning_log_override(self, reason):
+        for order in self:
+            order.dunning_hold_override_reason = reason
+            body = Markup("<p>%s</p><p>%s</p>") % (
+                self.env._(
+                    "Confirmed despite the credit hold by %(user)s.",
+                    user=self.env.user.name,
+                ),
+                reason,
+            )
+            order.message_post(body=body, subtype_xmlid="mail.mt_note")
+            order.partner_id.commercial_partner_id.sudo().message_post(
+                body=Markup("<p>%s</p>")
+                % self.env._(
+                    "Order %(order)s confirmed despite the credit hold by %(user)s: "
+                    "%(reason)s",
+                    order=order.name,
+                    user=self.env.user.name,
+                    reason=reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+                author_id=self.env.user.partner_id.id,
+            )
+
+    def action_dunning_override(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Confirm despite the credit hold"),
+            "res_model": "sale.order.hold.override",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_ids": self.ids},
+        }
+
+    @api.depends("partner_id", "company_id")
+    def _compute_require_payment(self):
+        res = super()._compute_require_payment()
+        for order in self._dunning_prepayment_orders():
+            order.require_payment = True
+        return res
+
+    @api.depends("require_payment", "partner_id")
+    def _compute_prepayment_percent(self):
+        res = super()._compute_prepayment_percent()
+        for order in self._dunning_prepayment_orders():
+            order.prepayment_percent = 1.0
+        return res
+
+    def _dunning_prepayment_orders(self):
+        """New quotations of held customers, where the company asks them to
+        pay in full online first (cash on order)."""
+        orders = self.filtered(
+            lambda o: o.state in ("draft", "sent")
+            and o.company_id.dunning_hold_prepayment
+        )
+        if not orders:
+            return orders
+        holds = orders._dunning_get_holds()
+        return orders.filtered(lambda o: o.id in holds)
