@@ -12,10 +12,12 @@
         "security/dunning_escalation_security.xml",
         "security/ir.model.access.csv",
         "views/dunning_level_views.xml",
+        "views/dunning_partner_state_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/dunning_credit_hold_views.xml",
+        "views/dunning_escalation_menus.xml",
     ],
     "installable": True,
 }

@@ -33,60 +33,112 @@ class DunningPartnerState(models.Model):
     credit_hold_sticky = fields.Boolean(
         string="No automatic release",
         readonly=True,
-        help="Only a manager lifts this hold, whatever the customer pays.",
+        help="Only a manager lifts this hold, whatever the customer pays. "
+        "Without it, a manual hold or one for a broken promise is lifted when "
+        "nothing is overdue any more; an automatic one when the customer is "
+        "back under every threshold.",
     )
 
     @api.model
     def _refresh(self, partner_ids, company_id, today=None):
         res = super()._refresh(partner_ids, company_id, today=today)
-        self._evaluate_holds(partner_ids, company_id)
+        self._evaluate_holds(partner_ids, company_id, today=today)
         return res
 
     @api.model
-    def _evaluate_holds(self, partner_ids, company_id):
-        """Put on hold the customers who passed a threshold or reached a
-        holding level, and lift the automatic holds of those back under
-        them; one query to read, writes only for the changes."""
+    def _evaluate_holds(self, partner_ids, company_id, today=None):
+        """Put on hold the customers who passed a threshold or were sent a
+        notice of a holding level, and lift the automatic holds of those
+        back under them.
+
+        Runs inside :meth:`_refresh`, i.e. after every batch of a run, after
+        every executed or cancelled notice and after every payment
+        reconciliation, so a hold follows the ledger at once.  One query
+        reads the figures of the whole batch; only changes are written.
+
+        A level holds when a notice at that level *or a later one of the same
+        policy* was actually sent (action done) for an item that is still
+        open: a notice waiting for review does not hold yet, a jump straight
+        to the final notice does, and paying the items it concerned lifts it.
+        """
         if not partner_ids:
             return
+        today = today or fields.Date.context_today(self)
         company = self.env["res.company"].browse(company_id)
+        self.env["dunning.action"].flush_model(["state", "level_id", "partner_id"])
+        self.env["dunning.level"].flush_model(["credit_hold", "days", "policy_id"])
         self.flush_model()
         self.env.cr.execute(
             SQL(
                 """
+                WITH holding AS (
+                    SELECT DISTINCT ON (act.partner_id)
+                           act.partner_id, lvl.id AS level_id
+                      FROM dunning_action act
+                      JOIN dunning_level lvl ON lvl.id = act.level_id
+                      JOIN dunning_action_line dal ON dal.action_id = act.id
+                      JOIN account_move_line aml ON aml.id = dal.move_line_id
+                     WHERE act.company_id = %(company)s
+                       AND act.partner_id = ANY(%(partners)s)
+                       AND act.state = 'done'
+                       AND NOT aml.reconciled
+                       AND aml.amount_residual > 0
+                       AND EXISTS (
+                           SELECT 1 FROM dunning_level hold
+                            WHERE hold.policy_id = lvl.policy_id
+                              AND hold.credit_hold
+                              AND hold.days <= lvl.days)
+                     ORDER BY act.partner_id, lvl.days DESC
+                )
                 SELECT st.id, st.credit_hold, st.credit_hold_origin,
                        st.credit_hold_sticky, st.overdue_amount, st.max_days_late,
-                       COALESCE(lvl.credit_hold, FALSE), lvl.id
+                       holding.level_id
                   FROM dunning_partner_state st
-                  LEFT JOIN dunning_level lvl ON lvl.id = st.level_id
+                  LEFT JOIN holding ON holding.partner_id = st.partner_id
                  WHERE st.company_id = %(company)s AND st.partner_id = ANY(%(partners)s)
                 """,
                 company=company_id,
                 partners=list(partner_ids),
             )
         )
-        to_hold, to_release = {}, []
+        to_hold, to_update, to_release = {}, {}, []
         for row in self.env.cr.fetchall():
-            state_id, held, origin, sticky, overdue, late, level_holds, level_id = row
-            cause = self._hold_cause(company, overdue, late, level_holds, level_id)
-            if not held and cause:
-                to_hold.setdefault(cause, []).append(state_id)
-            elif held and not sticky:
-                if (origin in AUTOMATIC and not cause) or (
-                    origin == "promise" and overdue <= 0
-                ):
+            state_id, held, origin, sticky, overdue, late, level_id = row
+            cause = self._hold_cause(company, overdue or 0.0, late or 0, level_id)
+            if not held:
+                if cause:
+                    to_hold.setdefault(cause, []).append(state_id)
+            elif origin in AUTOMATIC:
+                if not cause:
                     to_release.append(state_id)
+                elif cause[0] != origin:
+                    # still held, for another reason: say the current one
+                    to_update.setdefault(cause, []).append(state_id)
+            elif not sticky and (overdue or 0.0) <= 0:
+                # a broken promise or a manual hold lasts until nothing is
+                # overdue any more; "no automatic release" never ends alone
+                to_release.append(state_id)
         for (origin, reason), ids in to_hold.items():
-            self.browse(ids)._set_credit_hold(reason, origin)
+            self.browse(ids)._set_credit_hold(reason, origin, today=today)
+        for (origin, reason), ids in to_update.items():
+            self.browse(ids).write(
+                {"credit_hold_origin": origin, "credit_hold_reason": reason}
+            )
+        if to_update:
+            self._invalidate_partner_fields()
         if to_release:
             self.browse(to_release)._release_credit_hold(
                 self.env._("Paid back under the credit hold thresholds.")
             )
 
     @api.model
-    def _hold_cause(self, company, overdue, late, level_holds, level_id):
-        """``(origin, reason)`` of an automatic hold, or ``None``."""
-        if level_holds:
+    def _hold_cause(self, company, overdue, late, level_id):
+        """``(origin, reason)`` of an automatic hold, or ``None``.
+
+        Extension hook: return another cause (a scoring, an insurer's
+        limit) before or after these.
+        """
+        if level_id:
             level = self.env["dunning.level"].browse(level_id)
             return (
                 "level",
@@ -110,14 +162,15 @@ class DunningPartnerState(models.Model):
             )
         return None
 
-    def _set_credit_hold(self, reason, origin, sticky=False):
-        """Put these customers on hold, with a trace on their chatter."""
+    def _set_credit_hold(self, reason, origin, sticky=False, today=None):
+        """Put these customers on hold, with a trace on their chatter and,
+        when the company wants it, an activity for their salesperson."""
         self.write(
             {
                 "credit_hold": True,
                 "credit_hold_reason": reason,
                 "credit_hold_origin": origin,
-                "credit_hold_since": fields.Date.context_today(self),
+                "credit_hold_since": today or fields.Date.context_today(self),
                 "credit_hold_user_id": self.env.uid if origin == "manual" else False,
                 "credit_hold_sticky": sticky,
             }
@@ -144,6 +197,32 @@ class DunningPartnerState(models.Model):
                     summary=self.env._("Customer on credit hold"),
                     note=reason,
                 )
+
+    def _make_manual(self, reason, sticky):
+        """A manager takes over an existing hold: it becomes manual, with
+        this reason, and no longer lifts itself like an automatic one."""
+        self.write(
+            {
+                "credit_hold_origin": "manual",
+                "credit_hold_reason": reason,
+                "credit_hold_user_id": self.env.uid,
+                "credit_hold_sticky": sticky,
+            }
+        )
+        self._invalidate_partner_fields()
+        for state in self:
+            state.partner_id.sudo().message_post(
+                body=Markup("<p>%s</p><p>%s</p>")
+                % (
+                    self.env._(
+                        "Credit hold in %(company)s confirmed by hand.",
+                        company=state.company_id.name,
+                    ),
+                    reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+                author_id=self.env.user.partner_id.id,
+            )
 
     def _release_credit_hold(self, reason):
         """Lift the hold of these customers, with a trace on their chatter."""

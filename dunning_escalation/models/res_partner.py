@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .dunning_partner_state import HOLD_ORIGINS
 
@@ -86,10 +87,12 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_dunning_exposure(self):
         commercial = self.commercial_partner_id
-        Order = self.env["sale.order"].sudo()
         company = self.env.company
-        quotations = dict(
-            Order._read_group(
+        quotations = {}
+        for partner, amount in (
+            self.env["sale.order"]
+            .sudo()
+            ._read_group(
                 [
                     ("partner_id", "child_of", commercial.ids),
                     ("state", "in", ("draft", "sent")),
@@ -98,36 +101,67 @@ class ResPartner(models.Model):
                 ["partner_id"],
                 ["amount_total:sum"],
             )
-        )
-        # amount_to_invoice is not stored: add it up over the orders
-        to_invoice = {}
-        for order in Order.search(
-            [
-                ("partner_id", "child_of", commercial.ids),
-                ("state", "=", "sale"),
-                ("invoice_status", "=", "to invoice"),
-                ("company_id", "=", company.id),
-            ]
         ):
-            to_invoice[order.partner_id] = (
-                to_invoice.get(order.partner_id, 0.0) + order.amount_to_invoice
-            )
-        by_commercial_q, by_commercial_i = {}, {}
-        for partner, amount in quotations.items():
             key = partner.commercial_partner_id.id
-            by_commercial_q[key] = by_commercial_q.get(key, 0.0) + amount
-        for partner, amount in to_invoice.items():
-            key = partner.commercial_partner_id.id
-            by_commercial_i[key] = by_commercial_i.get(key, 0.0) + amount
+            quotations[key] = quotations.get(key, 0.0) + amount
+        figures = self._dunning_credit_figures(commercial.ids, company.id)
         for partner in self:
             key = partner.commercial_partner_id.id
-            partner.dunning_quotation_amount = by_commercial_q.get(key, 0.0)
-            partner.dunning_to_invoice_amount = by_commercial_i.get(key, 0.0)
+            due, to_invoice = figures.get(key, (0.0, 0.0))
+            partner.dunning_quotation_amount = quotations.get(key, 0.0)
+            partner.dunning_to_invoice_amount = to_invoice
             partner.dunning_exposure = (
-                partner.dunning_due_amount
-                + partner.dunning_quotation_amount
-                + partner.dunning_to_invoice_amount
+                due + to_invoice + partner.dunning_quotation_amount
             )
+
+    @api.model
+    def _dunning_credit_figures(self, partner_ids, company_id):
+        """``{commercial partner id: (open receivables, orders to invoice)}``
+        in the company's currency, in one query.
+
+        Open receivables come from the follow-up state row (kept current on
+        every payment); orders to invoice from the stored untaxed amount to
+        invoice of confirmed order lines, grossed up by each line's tax ratio
+        (Odoo's tax-included ``amount_to_invoice`` is not stored), converted
+        at the order's rate.  Used by the customer form and by the credit
+        limit check of an order confirmation, which may not read the orders
+        one by one.
+        """
+        if not partner_ids:
+            return {}
+        self.env["dunning.partner.state"].flush_model(["due_amount"])
+        self.env["sale.order.line"].flush_model(
+            ["untaxed_amount_to_invoice", "price_total", "price_subtotal", "order_id"]
+        )
+        self.env["sale.order"].flush_model(
+            ["partner_id", "company_id", "state", "currency_rate"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id,
+                       COALESCE((SELECT st.due_amount FROM dunning_partner_state st
+                                  WHERE st.partner_id = p.id
+                                    AND st.company_id = %(company)s), 0),
+                       COALESCE((
+                           SELECT SUM(sol.untaxed_amount_to_invoice
+                                      * sol.price_total / sol.price_subtotal
+                                      / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                             FROM sale_order so
+                             JOIN res_partner buyer ON buyer.id = so.partner_id
+                             JOIN sale_order_line sol ON sol.order_id = so.id
+                            WHERE buyer.commercial_partner_id = p.id
+                              AND so.company_id = %(company)s
+                              AND so.state = 'sale'
+                              AND sol.untaxed_amount_to_invoice > 0
+                              AND sol.price_subtotal <> 0), 0)
+                  FROM unnest(%(partners)s::int[]) AS p(id)
+                """,
+                company=company_id,
+                partners=list(partner_ids),
+            )
+        )
+        return {row[0]: (row[1], row[2]) for row in self.env.cr.fetchall()}
 
     def action_credit_hold(self):
         return self._open_credit_hold_wizard("hold")

@@ -113,27 +113,34 @@ class SaleOrder(models.Model):
         return text
 
     def _dunning_exceeds_credit_limit(self):
-        """Orders that would take their customer past its credit limit."""
+        """Orders that would take their customer past its credit limit:
+        open receivables + orders to invoice + this order.  One query for
+        all the orders, and none when no customer has a limit."""
+        orders = self.filtered(
+            lambda o: o.company_id.dunning_hold_credit_limit
+            and o.partner_id.commercial_partner_id.with_company(
+                o.company_id
+            ).credit_limit
+        )
         exceeding = self.browse()
-        for order in self.filtered(lambda o: o.company_id.dunning_hold_credit_limit):
-            partner = order.partner_id.commercial_partner_id.with_company(
-                order.company_id
+        for company, company_orders in orders.grouped("company_id").items():
+            figures = self.env["res.partner"]._dunning_credit_figures(
+                company_orders.partner_id.commercial_partner_id.ids, company.id
             )
-            limit = partner.credit_limit
-            if not limit:
-                continue
-            amount = order.currency_id._convert(
-                order.amount_total,
-                order.company_id.currency_id,
-                order.company_id,
-                order.date_order or fields.Date.context_today(order),
-            )
-            exposure = partner.dunning_due_amount + partner.dunning_to_invoice_amount
-            if (
-                order.company_id.currency_id.compare_amounts(exposure + amount, limit)
-                > 0
-            ):
-                exceeding |= order
+            for order in company_orders:
+                partner = order.partner_id.commercial_partner_id.with_company(company)
+                due, to_invoice = figures.get(partner.id, (0.0, 0.0))
+                amount = order.amount_total
+                if order.currency_id != company.currency_id:
+                    amount = order.currency_id._convert(
+                        amount,
+                        company.currency_id,
+                        company,
+                        order.date_order or fields.Date.context_today(order),
+                    )
+                total = due + to_invoice + amount
+                if company.currency_id.compare_amounts(total, partner.credit_limit) > 0:
+                    exceeding |= order
         return exceeding
 
     def action_confirm(self):
@@ -168,6 +175,14 @@ class SaleOrder(models.Model):
         over_limit = (candidates - blocked)._dunning_exceeds_credit_limit()
         if not blocked and not over_limit:
             return waiting
+        # Paid online (by whatever path reaches here): the money is in, the
+        # order goes ahead.  Only read for orders already found on hold, so
+        # the common case pays nothing for it.
+        paid = (blocked | over_limit).filtered(lambda o: o._dunning_paid_online())
+        blocked -= paid
+        over_limit -= paid
+        if not blocked and not over_limit:
+            return waiting
         reason = self.env.context.get("dunning_hold_override_reason")
         if reason and self.env.user.has_group(
             "dunning_escalation.group_credit_hold_override"
@@ -175,14 +190,22 @@ class SaleOrder(models.Model):
             (blocked | over_limit)._dunning_log_override(reason)
             return waiting
         if not self.env.user._is_internal():
-            for order in blocked | over_limit:
-                order.sudo().message_post(
-                    body=self.env._(
-                        "The customer accepted this order online; it waits for "
-                        "confirmation because the customer is on credit hold."
-                    ),
-                    subtype_xmlid="mail.mt_note",
+            # The customer signed on the portal: an error page would not help
+            # them.  The order stays a signed quotation, and its salesperson
+            # is told to sort it out.
+            for order in (blocked | over_limit).sudo():
+                note = self.env._(
+                    "The customer accepted this order online; it waits for "
+                    "confirmation because the customer is on credit hold."
                 )
+                order.message_post(body=note, subtype_xmlid="mail.mt_note")
+                if order.user_id:
+                    order.activity_schedule(
+                        "mail.mail_activity_data_todo",
+                        user_id=order.user_id.id,
+                        summary=self.env._("Signed order on credit hold"),
+                        note=note,
+                    )
             return blocked | over_limit
         order = blocked[:1]
         if order:
@@ -201,6 +224,16 @@ class SaleOrder(models.Model):
                     ).credit_limit
                 ),
             )
+        )
+
+    def _dunning_paid_online(self):
+        """Whether the customer already paid what this order asks online
+        (authorized or done transactions), e.g. a transaction confirmed
+        after the hold started."""
+        self.ensure_one()
+        return (
+            self.currency_id.compare_amounts(self.amount_paid, 0.0) > 0
+            and self._is_confirmation_amount_reached()
         )
 
     def _dunning_log_override(self, reason):

@@ -230,13 +230,15 @@ class TestCreditHold(DunningCommon):
                 "groups_id": [Command.set([self.env.ref("base.group_portal").id])],
             }
         )
-        order.with_user(portal).sudo().action_confirm()
+        # what the portal does once the customer signed (sale/controllers/portal)
+        order.with_user(portal).sudo()._validate_order()
         self.assertEqual(order.state, "draft")
         self.assertTrue(
             order.message_ids.filtered(
                 lambda m: "waits for confirmation" in str(m.body)
             )
         )
+        self.assertEqual(order.activity_ids.user_id, order.user_id)
 
     def test_manual_hold_release_and_fire_the_customer(self):
         self._hold("Fired", sticky=True)
@@ -339,7 +341,8 @@ class TestCreditHold(DunningCommon):
         order.company_id.read(
             ["dunning_hold_all_companies", "dunning_hold_credit_limit"]
         )
-        with self.assertQueryCount(2):
+        # measured: the one read of the state rows
+        with self.assertQueryCount(1):
             order._dunning_check_credit_hold()
 
     def test_negative_thresholds_refused(self):
@@ -347,3 +350,107 @@ class TestCreditHold(DunningCommon):
 
         with self.assertRaisesRegex(ValidationError, "Hold above overdue amount"):
             self.company.dunning_hold_amount = -1
+
+    def test_level_holds_once_sent_and_at_later_levels(self):
+        """The formal level holds; a jump straight to the final notice holds
+        too, but only once that notice is sent, not while it waits for
+        review."""
+        self.level_formal.credit_hold = True
+        self.policy.level_mode = "jump"
+        invoice = self._invoice(self.customer, date(2026, 1, 1), 500.0)
+        with freeze_time("2026-02-20"):
+            self._run(date(2026, 2, 20))
+            action = self.env["dunning.action"].search(
+                [("partner_id", "=", self.customer.id)]
+            )
+            self.assertEqual(action.level_id, self.level_final)
+            self.assertEqual(action.state, "to_review")
+            self.assertFalse(self.customer.credit_hold)
+            action.action_execute()
+            self.assertEqual(action.state, "done")
+            self.assertTrue(self.customer.credit_hold)
+            self.assertIn("Final", self.customer.credit_hold_reason)
+            self.assertEqual(self.customer.credit_hold_since, date(2026, 2, 20))
+            self._pay(invoice, 500.0, date(2026, 2, 20))
+            self.assertFalse(self.customer.credit_hold)
+
+    def test_manual_hold_lifted_when_paid_unless_nothing_was_overdue(self):
+        invoice = self._invoice(self.customer, date(2026, 1, 1), 300.0)
+        other = self._make_customer("Suspicious Ltd", "sus@example.com")
+        with freeze_time("2026-01-10"):
+            self._hold("Three reminders ignored")
+            self.assertFalse(self._state(self.customer).credit_hold_sticky)
+            # nothing overdue: a manager decided, only a manager lifts it
+            self._hold("Fraud suspected", partner=other)
+            self.assertTrue(self._state(other).credit_hold_sticky)
+            self._pay(invoice, 300.0, date(2026, 1, 10))
+            self.assertFalse(self.customer.credit_hold)
+            self.env["dunning.partner.state"]._refresh(other.ids, self.company.id)
+            self.assertTrue(other.credit_hold)
+
+    def test_manager_takes_over_an_automatic_hold(self):
+        self.company.dunning_hold_amount = 100.0
+        invoice = self._invoice(self.customer, date(2026, 1, 1), 300.0)
+        with freeze_time("2026-01-10"):
+            self._run(date(2026, 1, 10))
+            self.assertEqual(self.customer.credit_hold_origin, "amount")
+            self._hold("Fired", sticky=True)
+            self.assertEqual(self.customer.credit_hold_origin, "manual")
+            self.assertEqual(self.customer.credit_hold_reason, "Fired")
+            self._pay(invoice, 300.0, date(2026, 1, 10))
+            self.assertTrue(self.customer.credit_hold)
+        self.assertTrue(
+            self.customer.message_ids.filtered(
+                lambda m: "confirmed by hand" in str(m.body)
+            )
+        )
+
+    def test_order_paid_online_passes_any_confirmation(self):
+        """A transaction that covers the order lets even the salesperson's
+        button confirm it: the money is in."""
+        self._hold()
+        order = self._order(user=self.salesperson)
+        provider = self.env["payment.provider"].create({"name": "Test", "code": "none"})
+        self.env["payment.transaction"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": self.env.ref("payment.payment_method_unknown").id,
+                "amount": order.amount_total,
+                "currency_id": order.currency_id.id,
+                "partner_id": self.customer.id,
+                "reference": "DUNNING-TEST-2",
+                "state": "done",
+                "sale_order_ids": [Command.set(order.ids)],
+            }
+        )
+        order.with_user(self.salesperson).action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_credit_limit_counts_orders_to_invoice(self):
+        self.company.dunning_hold_credit_limit = True
+        self.customer.with_company(self.company).credit_limit = 250.0
+        first = self._order(price=200.0)
+        first.action_confirm()
+        self.assertEqual(self.customer.dunning_to_invoice_amount, 200.0)
+        self.assertEqual(self.customer.dunning_exposure, 200.0)
+        with self.assertRaisesRegex(UserError, "credit limit"):
+            self._order(price=100.0).action_confirm()
+
+    def test_hold_check_with_credit_limit_costs_at_most_two_queries(self):
+        self.company.dunning_hold_credit_limit = True
+        self.customer.with_company(self.company).credit_limit = 1_000_000.0
+        for index in range(30):
+            self._invoice(self.customer, date(2026, 1, 1 + index % 28), 10.0)
+        for _index in range(5):
+            self._order(price=50.0).action_confirm()
+        order = self._order()
+        self.env.flush_all()
+        self.env.invalidate_all()
+        order = order.browse(order.id)
+        order.read(["partner_id", "company_id", "amount_total", "state", "currency_id"])
+        order.partner_id.read(["commercial_partner_id", "credit_limit"])
+        order.company_id.read(
+            ["dunning_hold_all_companies", "dunning_hold_credit_limit", "currency_id"]
+        )
+        with self.assertQueryCount(2):
+            order._dunning_check_credit_hold()

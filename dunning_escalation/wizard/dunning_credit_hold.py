@@ -11,7 +11,10 @@ class DunningCreditHold(models.TransientModel):
 
     partner_ids = fields.Many2many("res.partner", string="Customers", required=True)
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        domain=lambda self: [("id", "in", self.env.companies.ids)],
     )
     mode = fields.Selection(
         [("hold", "Put on hold"), ("release", "Lift the hold")],
@@ -22,7 +25,9 @@ class DunningCreditHold(models.TransientModel):
     sticky = fields.Boolean(
         string="No automatic release",
         help='For a customer you no longer want to deliver ("fire the '
-        'customer"): only a manager lifts this hold, whatever it pays.',
+        'customer"): only a manager lifts this hold, whatever it pays. '
+        "Without it, the hold is lifted once nothing is overdue (a customer "
+        "with nothing overdue stays held until a manager lifts it).",
     )
 
     def action_apply(self):
@@ -35,7 +40,8 @@ class DunningCreditHold(models.TransientModel):
             raise UserError(self.env._("Reason: say why."))
         State = self.env["dunning.partner.state"].sudo()
         partners = self.partner_ids.commercial_partner_id
-        State._ensure(partners.ids, self.company_id.id)
+        # fresh figures: whether anything is overdue decides below
+        State._refresh(partners.ids, self.company_id.id)
         states = State.search(
             [
                 ("partner_id", "in", partners.ids),
@@ -43,19 +49,14 @@ class DunningCreditHold(models.TransientModel):
             ]
         )
         if self.mode == "hold":
-            states.filtered(lambda s: not s.credit_hold)._set_credit_hold(
-                self.reason, "manual", sticky=self.sticky
-            )
-            # an existing automatic hold becomes manual, with this reason
-            states.filtered(lambda s: s.credit_hold_origin != "manual").write(
-                {
-                    "credit_hold_origin": "manual",
-                    "credit_hold_reason": self.reason,
-                    "credit_hold_user_id": self.env.uid,
-                    "credit_hold_sticky": self.sticky,
-                }
-            )
-            states._invalidate_partner_fields()
+            for state in states:
+                # With nothing overdue, "lift when paid back" would lift the
+                # hold at the next refresh: such a hold waits for a manager.
+                sticky = self.sticky or state.overdue_amount <= 0
+                if state.credit_hold:
+                    state._make_manual(self.reason, sticky)
+                else:
+                    state._set_credit_hold(self.reason, "manual", sticky=sticky)
         else:
             states._release_credit_hold(self.reason)
         return {"type": "ir.actions.act_window_close"}
