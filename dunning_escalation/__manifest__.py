@@ -11,6 +11,7 @@
     "data": [
         "security/dunning_escalation_security.xml",
         "security/ir.model.access.csv",
+        "security/dunning_escalation_rules.xml",
         "views/dunning_level_views.xml",
         "views/dunning_partner_state_views.xml",
         "views/res_partner_views.xml",

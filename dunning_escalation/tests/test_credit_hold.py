@@ -454,3 +454,29 @@ class TestCreditHold(DunningCommon):
         )
         with self.assertQueryCount(2):
             order._dunning_check_credit_hold()
+
+    def test_salesperson_opens_the_held_customer_and_its_quotation(self):
+        """The forms a salesperson opens load, show the reason, and leave
+        out the ledger (exposure, release buttons)."""
+        self._hold("Bounced cheques")
+        env = self.env(user=self.salesperson)
+        partner_arch = env["res.partner"].get_views([(False, "form")])["views"]["form"][
+            "arch"
+        ]
+        self.assertIn("credit_hold_reason", partner_arch)
+        self.assertNotIn("action_credit_release", partner_arch)
+        self.assertNotIn("dunning_exposure", partner_arch)
+        order_arch = env["sale.order"].get_views([(False, "form")])["views"]["form"][
+            "arch"
+        ]
+        self.assertIn("dunning_hold_message", order_arch)
+        self.assertNotIn("action_dunning_override", order_arch)
+        order = self._order(user=self.salesperson).with_user(self.salesperson)
+        order.invalidate_recordset()
+        self.assertIn("Bounced cheques", order.dunning_hold_message)
+        held = env["res.partner"].search([("credit_hold", "=", True)])
+        self.assertEqual(held, self.customer)
+        orders = env["sale.order"].search(
+            [("partner_id.commercial_partner_id.credit_hold", "=", True)]
+        )
+        self.assertEqual(orders, order)
