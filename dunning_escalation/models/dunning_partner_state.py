@@ -71,17 +71,23 @@ class DunningPartnerState(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                WITH holding AS (
+                WITH act AS MATERIALIZED (
+                    -- the batch's executed notices first: the rest of the
+                    -- query then follows indexes from a bounded set, even
+                    -- while the tables grow inside one long transaction
+                    SELECT id, partner_id, level_id
+                      FROM dunning_action
+                     WHERE company_id = %(company)s
+                       AND partner_id = ANY(%(partners)s)
+                       AND state = 'done'
+                ), holding AS (
                     SELECT DISTINCT ON (act.partner_id)
                            act.partner_id, lvl.id AS level_id
-                      FROM dunning_action act
+                      FROM act
                       JOIN dunning_level lvl ON lvl.id = act.level_id
                       JOIN dunning_action_line dal ON dal.action_id = act.id
                       JOIN account_move_line aml ON aml.id = dal.move_line_id
-                     WHERE act.company_id = %(company)s
-                       AND act.partner_id = ANY(%(partners)s)
-                       AND act.state = 'done'
-                       AND NOT aml.reconciled
+                     WHERE NOT aml.reconciled
                        AND aml.amount_residual > 0
                        AND EXISTS (
                            SELECT 1 FROM dunning_level hold

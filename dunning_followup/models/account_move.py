@@ -59,6 +59,14 @@ class AccountMove(models.Model):
                 " AND payment_state IN ('not_paid', 'partial')"
             ).code,
         )
+        # Follow-ups, statements and promises look invoices up by customer
+        # (the commercial entity), which Odoo does not index.
+        sql.create_index(
+            self.env.cr,
+            "account_move_dunning_commercial_partner_idx",
+            self._table,
+            ["commercial_partner_id"],
+        )
         return res
 
     @api.depends("dunning_action_line_ids")

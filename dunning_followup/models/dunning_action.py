@@ -5,6 +5,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
+from odoo.tools import sql
 from odoo.tools.misc import format_date
 
 from ..tools.pdf import merge_html_documents, split_pdf
@@ -97,6 +98,18 @@ class DunningAction(models.Model):
     )
     executed_date = fields.Datetime(readonly=True)
     executed_uid = fields.Many2one("res.users", string="Executed by", readonly=True)
+
+    def init(self):
+        res = super().init()
+        # the customer's pending and executed notices, per company: what the
+        # partner state and the credit hold read for a batch of customers
+        sql.create_index(
+            self.env.cr,
+            "dunning_action_partner_company_state_idx",
+            self._table,
+            ["partner_id", "company_id", "state"],
+        )
+        return res
 
     @api.depends("partner_id", "level_id")
     def _compute_name(self):

@@ -160,6 +160,21 @@ class DunningPartnerState(models.Model):
                       FROM open_lines
                       LEFT JOIN dunning_level lvl ON lvl.id = open_lines.dunning_level_id
                      GROUP BY partner_id
+                ), pending AS (
+                    -- bounded by the batch's customers, whatever the number
+                    -- of actions: the planner cannot wander off to the state
+                    -- index while the table grows inside one transaction
+                    SELECT DISTINCT act.partner_id
+                      FROM dunning_action act
+                     WHERE act.partner_id = ANY(%(partners)s)
+                       AND act.company_id = %(company)s
+                       AND act.state IN ('to_review', 'failed')
+                ), promised AS (
+                    SELECT DISTINCT pr.partner_id
+                      FROM dunning_promise pr
+                     WHERE pr.partner_id = ANY(%(partners)s)
+                       AND pr.company_id = %(company)s
+                       AND pr.state = 'open'
                 )
                 UPDATE dunning_partner_state st
                    SET due_amount = COALESCE(src.due, 0),
@@ -170,18 +185,8 @@ class DunningPartnerState(models.Model):
                        next_action_date = CASE WHEN src.due IS NULL THEN NULL
                                                ELSE st.next_action_date END,
                        status = CASE
-                           WHEN EXISTS (
-                               SELECT 1 FROM dunning_action act
-                                WHERE act.partner_id = st.partner_id
-                                  AND act.company_id = st.company_id
-                                  AND act.state IN ('to_review', 'failed'))
-                               THEN 'action'
-                           WHEN EXISTS (
-                               SELECT 1 FROM dunning_promise pr
-                                WHERE pr.partner_id = st.partner_id
-                                  AND pr.company_id = st.company_id
-                                  AND pr.state = 'open')
-                               THEN 'promise'
+                           WHEN src.pending THEN 'action'
+                           WHEN src.promised THEN 'promise'
                            WHEN src.due IS NULL THEN 'none'
                            WHEN COALESCE(src.overdue, 0) > 0 AND src.all_excluded
                                THEN 'excluded'
@@ -190,12 +195,19 @@ class DunningPartnerState(models.Model):
                        END,
                        write_date = now() at time zone 'UTC',
                        write_uid = %(uid)s
-                  FROM (SELECT s.id, f.*
-                          FROM dunning_partner_state s
-                          LEFT JOIN figures f ON f.partner_id = s.partner_id
-                         WHERE s.company_id = %(company)s
-                           AND s.partner_id = ANY(%(partners)s)) AS src
-                 WHERE st.id = src.id
+                  FROM (SELECT batch.partner_id, f.due, f.overdue, f.oldest,
+                               f.all_excluded, f.level_id,
+                               pending.partner_id IS NOT NULL AS pending,
+                               promised.partner_id IS NOT NULL AS promised
+                          FROM unnest(%(partners)s::int[]) AS batch(partner_id)
+                          LEFT JOIN figures f ON f.partner_id = batch.partner_id
+                          LEFT JOIN pending ON pending.partner_id = batch.partner_id
+                          LEFT JOIN promised ON promised.partner_id = batch.partner_id
+                       ) AS src
+                 -- driven by the batch's customers through the unique
+                 -- (partner, company) index: never a scan of the whole table
+                 WHERE st.partner_id = src.partner_id
+                   AND st.company_id = %(company)s
                 """,
                 today=today,
                 company=company_id,

@@ -269,11 +269,13 @@ class DunningRun(models.Model):
                   JOIN dunning_partner_state st
                     ON st.partner_id = move.commercial_partner_id
                    AND st.company_id = aml.company_id
-                 WHERE %(open)s AND move.commercial_partner_id = ANY(%(partners)s)
+                 WHERE %(open)s AND %(open_moves)s
+                   AND move.commercial_partner_id = ANY(%(partners)s)
                  ORDER BY move.commercial_partner_id, aml.date_maturity, aml.id
                 """,
                 date=self.date,
                 open=self._open_lines_where(),
+                open_moves=self._open_moves_where(),
                 partners=partner_ids,
             )
         )
