@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from .dunning_partner_state import HOLD_ORIGINS
 
@@ -181,3 +182,36 @@ class ResPartner(models.Model):
                 "default_mode": mode,
             },
         }
+
+    def _dunning_statement_data(self, on_date=None):
+        """The statement also lists the late payment charges not yet on a
+        posted invoice (posted late-fee invoices are open items already)."""
+        data = super()._dunning_statement_data(on_date=on_date)
+        charges = (
+            self.env["dunning.charge"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", self.commercial_partner_id.id),
+                    ("company_id", "=", self.env.company.id),
+                    ("state", "in", ("pending", "invoiced")),
+                    "|",
+                    ("fee_move_id", "=", False),
+                    ("fee_move_id.state", "=", "draft"),
+                ],
+                order="date, id",
+            )
+        )
+        monetary = self.env["ir.qweb.field.monetary"]
+        data["charges"] = [
+            {
+                "label": charge.name,
+                "date": format_date(self.env, charge.date),
+                "amount": monetary.value_to_html(
+                    charge.amount, {"display_currency": charge.currency_id}
+                ),
+                "amount_raw": charge.amount,
+            }
+            for charge in charges
+        ]
+        return data

@@ -3,3 +3,4 @@ from . import test_tools_interest
 from . import test_tools_fees
 from . import test_tools_presets
 from . import test_credit_hold
+from . import test_late_fees

@@ -1,0 +1,384 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+from datetime import date, timedelta
+
+from markupsafe import Markup
+
+from odoo import Command, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
+
+from ..tools import fees, interest
+from .dunning_charge import CHARGE_KINDS
+
+
+class DunningAction(models.Model):
+    _inherit = "dunning.action"
+
+    charge_ids = fields.One2many(
+        "dunning.charge", "action_id", string="Charges", readonly=True
+    )
+    fee_move_ids = fields.One2many(
+        "account.move", "dunning_action_id", string="Late-fee invoices", readonly=True
+    )
+
+    # -- charging -------------------------------------------------------------
+
+    def _before_channels(self):
+        """Charge the fees and interest of the level, then invoice what the
+        customer has pending, before the notice that lists them is rendered.
+        Idempotent: the ledger's keys make a retry find what is done."""
+        res = super()._before_channels()
+        if self.level_id._has_charges():
+            self._create_charges()
+        self._invoice_pending_charges()
+        return res
+
+    def _get_chargeable_moves(self):
+        moves = self.line_ids.move_id.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted"
+        )
+        if not self.policy_id.charge_fee_invoices:
+            moves = moves.filtered(lambda m: not m.dunning_is_late_fee)
+        return moves
+
+    def _create_charges(self):
+        self.ensure_one()
+        level, policy = self.level_id, self.policy_id
+        partner = self.partner_id
+        company = self.company_id
+        consumer = policy._is_consumer(partner)
+        moves = self._get_chargeable_moves()
+        if not moves:
+            return self.env["dunning.charge"]
+        Charge = self.env["dunning.charge"].sudo()
+        existing = Charge.search_read(
+            [("move_id", "in", moves.ids)], ["move_id", "level_id", "kind", "amount"]
+        )
+        fee_done = {
+            rec["move_id"][0]
+            for rec in existing
+            if rec["kind"] == "fee" and rec["level_id"][0] == level.id
+        }
+        compensation_done = {
+            rec["move_id"][0] for rec in existing if rec["kind"] == "compensation"
+        }
+        interest_total = defaultdict(float)
+        for rec in existing:
+            if rec["kind"] == "interest":
+                interest_total[rec["move_id"][0]] += rec["amount"]
+        vals_list = []
+        for move in moves:
+            currency = move.currency_id
+            digits = currency.decimal_places
+            overdue_lines = move.line_ids.filtered(
+                lambda line: line.display_type == "payment_term"
+                and line.date_maturity
+                and line.date_maturity < self.date
+                and not line.reconciled
+            )
+            overdue = sum(overdue_lines.mapped("amount_residual"))
+            base = {
+                "action_id": self.id,
+                "level_id": level.id,
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "move_id": move.id,
+                "currency_id": currency.id,
+            }
+            if level.fee_type != "none" and move.id not in fee_done and overdue > 0:
+                fee = level._compute_fee(overdue, company.currency_id.decimal_places)
+                amount = self._to_move_currency(fee, move)
+                if amount > 0:
+                    vals_list.append(
+                        dict(
+                            base,
+                            kind="fee",
+                            amount=amount,
+                            name=self.env._(
+                                "Late payment fee, %(level)s: %(invoice)s",
+                                level=level.name,
+                                invoice=move.name,
+                            ),
+                        )
+                    )
+            if (
+                level.compensation_type != "none"
+                and move.id not in compensation_done
+                and (policy.compensation_consumers or not consumer)
+            ):
+                amount = self._compute_compensation(move)
+                if amount > 0:
+                    vals_list.append(
+                        dict(
+                            base,
+                            kind="compensation",
+                            amount=amount,
+                            name=self.env._(
+                                "Recovery cost compensation: %(invoice)s",
+                                invoice=move.name,
+                            ),
+                        )
+                    )
+            if (
+                level.charge_interest
+                and policy.interest_type != "none"
+                and (policy.interest_consumers or not consumer)
+            ):
+                vals = self._compute_interest_charge(
+                    move, consumer, interest_total[move.id], digits
+                )
+                if vals:
+                    vals_list.append(dict(base, **vals))
+        return Charge.create(vals_list)
+
+    def _to_move_currency(self, amount, move):
+        """An amount of the company currency in the invoice's currency."""
+        company_currency = self.company_id.currency_id
+        amount = float(amount)
+        if move.currency_id == company_currency:
+            return amount
+        return company_currency._convert(
+            amount, move.currency_id, self.company_id, self.date
+        )
+
+    def _compute_compensation(self, move):
+        level = self.level_id
+        if level.compensation_type == "per_invoice":
+            return self._to_move_currency(level.compensation_amount, move)
+        # UK: the fixed sum depends on the debt, in GBP
+        gbp = self.env.ref("base.GBP")
+        company_currency = self.company_id.currency_id
+        debt = abs(move.amount_total_signed)
+        if company_currency != gbp:
+            debt = company_currency._convert(debt, gbp, self.company_id, self.date)
+        amount = float(fees.uk_fixed_compensation(debt, gbp.decimal_places))
+        if move.currency_id == gbp:
+            return amount
+        return gbp._convert(amount, move.currency_id, self.company_id, self.date)
+
+    def _get_principal_changes(self, line):
+        """``[(date, outstanding)]`` of one installment, invoice currency:
+        its amount, lowered on the day of each payment reconciled with it."""
+        outstanding = line.amount_currency
+        changes = {date.min: outstanding}
+        partials = line.matched_credit_ids.sorted(lambda p: (p.max_date, p.id))
+        for partial in partials:
+            outstanding -= partial.debit_amount_currency
+            changes[partial.max_date] = max(outstanding, 0.0)
+        return sorted(changes.items())
+
+    def _compute_interest_charge(self, move, consumer, charged, digits):
+        """The interest accrued on ``move`` since its last interest charge,
+        as charge values, or None."""
+        policy = self.policy_id
+        date_from = (
+            move.dunning_interest_until + timedelta(days=1)
+            if move.dunning_interest_until
+            else date.min
+        )
+        if date_from > self.date:
+            return None
+        params = {
+            "day_count": policy.interest_day_count,
+            "grace_days": policy.interest_grace_days,
+            "max_annual_rate": policy.interest_max_rate or None,
+            "digits": digits,
+        }
+        if policy.interest_type == "fixed":
+            params["fixed_rate"] = policy.interest_rate
+        else:
+            params.update(
+                rate_table=self.env["dunning.reference.rate"]._get_table(
+                    policy.interest_rate_code
+                ),
+                rate_rule=policy.interest_rate_rule,
+                margin=(
+                    policy.interest_margin_consumer
+                    if consumer
+                    else policy.interest_margin
+                ),
+            )
+        remaining = None
+        if policy.interest_max_total:
+            remaining = max(
+                self._to_move_currency(policy.interest_max_total, move) - charged, 0.0
+            )
+        total, lines, start = 0.0, [], None
+        terms = move.line_ids.filtered(
+            lambda line: line.display_type == "payment_term" and line.date_maturity
+        )
+        for term in terms.sorted("date_maturity"):
+            try:
+                result = interest.compute_interest(
+                    principal_changes=self._get_principal_changes(term),
+                    due_date=term.date_maturity,
+                    date_from=date_from,
+                    date_to=self.date,
+                    max_total=remaining,
+                    **params,
+                )
+            except ValueError as error:
+                raise UserError(
+                    self.env._(
+                        "Interest on %(invoice)s cannot be computed: %(error)s. "
+                        "Check the reference rates of policy %(policy)s.",
+                        invoice=move.name,
+                        error=error,
+                        policy=policy.name,
+                    )
+                ) from None
+            if not result.amount:
+                continue
+            total += float(result.amount)
+            if remaining is not None:
+                remaining = max(remaining - float(result.amount), 0.0)
+            start = min(start, result.start) if start else result.start
+            lines += [
+                self.env._(
+                    "%(principal)s from %(start)s to %(end)s (%(days)s days) at "
+                    "%(rate)s %%: %(amount)s",
+                    principal=line.principal,
+                    start=line.start.isoformat(),
+                    end=line.end.isoformat(),
+                    days=line.days,
+                    rate=line.annual_rate,
+                    amount=line.rounded_amount,
+                )
+                for line in result.lines
+            ]
+        total = move.currency_id.round(total)
+        if total <= 0:
+            return None
+        return {
+            "kind": "interest",
+            "amount": total,
+            "date_from": start,
+            "date_to": self.date,
+            "detail": "\n".join(lines),
+            "name": self.env._(
+                "Late payment interest on %(invoice)s, %(start)s to %(end)s",
+                invoice=move.name,
+                start=format_date(self.env, start),
+                end=format_date(self.env, self.date),
+            ),
+        }
+
+    def _invoice_pending_charges(self):
+        """Put the customer's charges to invoice on late-fee invoices linked
+        to this notice: one per currency, draft or posted as the policy says."""
+        self.ensure_one()
+        pending = (
+            self.env["dunning.charge"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", self.partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("state", "=", "pending"),
+                ],
+                order="id",
+            )
+        )
+        if not pending:
+            return self.env["account.move"]
+        by_currency = defaultdict(lambda: self.env["dunning.charge"].sudo())
+        for charge in pending:
+            by_currency[charge.currency_id] |= charge
+        Move = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(self.company_id)
+            .with_context(default_move_type="out_invoice")
+        )
+        moves = Move.browse()
+        for currency, charges in by_currency.items():
+            move = Move.create(self._prepare_fee_move_vals(currency, charges))
+            for line in move.invoice_line_ids:
+                line.dunning_charge_id.fee_move_id = move
+            moves |= move
+        if self.policy_id.fee_move_state == "posted":
+            moves.action_post()
+        for move in moves:
+            move._message_log(
+                body=Markup("<p>%s</p>")
+                % self.env._(
+                    "Late payment charges of notice %(notice)s.", notice=self.name
+                )
+            )
+        return moves
+
+    def _prepare_fee_move_vals(self, currency, charges):
+        lines = []
+        for charge in charges:
+            product = charge._get_product()
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "name": charge.name,
+                        "quantity": 1,
+                        "price_unit": charge.amount,
+                        "dunning_charge_id": charge.id,
+                    }
+                )
+            )
+        return {
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "currency_id": currency.id,
+            "invoice_date": self.date,
+            "invoice_origin": self.name,
+            "dunning_action_id": self.id,
+            "dunning_is_late_fee": True,
+            "invoice_line_ids": lines,
+        }
+
+    # -- what the notice shows ------------------------------------------------
+
+    def _get_open_items(self):
+        """The notice's own late-fee invoices are listed as charges, not as
+        open items."""
+        items = super()._get_open_items()
+        return items.filtered(lambda line: line.move_id.dunning_action_id != self)
+
+    def _get_notice_fee_moves(self):
+        return self.fee_move_ids.filtered(lambda m: m.state != "cancel")
+
+    def _get_notice_charges(self):
+        charges = super()._get_notice_charges()
+        lang_env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        monetary = lang_env["ir.qweb.field.monetary"]
+        kinds = dict(CHARGE_KINDS)
+        for move in self._get_notice_fee_moves():
+            for line in move.invoice_line_ids:
+                charge = line.dunning_charge_id
+                charges.append(
+                    {
+                        "label": charge.name if charge else line.name,
+                        "kind": kinds.get(charge.kind, "") if charge else "",
+                        "amount": monetary.value_to_html(
+                            line.price_subtotal, {"display_currency": move.currency_id}
+                        ),
+                        "amount_raw": line.price_subtotal,
+                    }
+                )
+            if move.amount_tax:
+                charges.append(
+                    {
+                        "label": self.env._("Taxes on the charges"),
+                        "kind": "",
+                        "amount": monetary.value_to_html(
+                            move.amount_tax, {"display_currency": move.currency_id}
+                        ),
+                        "amount_raw": move.amount_tax,
+                    }
+                )
+        return charges
+
+    def _get_total_due(self):
+        total = super()._get_total_due()
+        return total + sum(
+            abs(move.amount_total_signed) for move in self._get_notice_fee_moves()
+        )
