@@ -25,5 +25,6 @@
         "views/dunning_escalation_menus.xml",
         "report/dunning_statement_templates.xml",
     ],
+    "demo": ["demo/dunning_escalation_demo.xml"],
     "installable": True,
 }

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class AccountMove(models.Model):
@@ -31,21 +31,11 @@ class AccountMove(models.Model):
     )
     dunning_interest_until = fields.Date(
         string="Interest charged until",
-        compute="_compute_dunning_interest_until",
-        store=True,
+        readonly=True,
+        copy=False,
         help="Late payment interest on this invoice has been charged up to this "
         "day; the next charge starts the day after.",
     )
-
-    @api.depends("dunning_charge_ids.date_to", "dunning_charge_ids.kind")
-    def _compute_dunning_interest_until(self):
-        for move in self:
-            ends = [
-                charge.date_to
-                for charge in move.dunning_charge_ids
-                if charge.kind == "interest" and charge.date_to
-            ]
-            move.dunning_interest_until = max(ends) if ends else False
 
     def _dunning_free_charges(self):
         """Charges of these late-fee invoices go back to the customer's charges

@@ -130,7 +130,11 @@ class DunningAction(models.Model):
                 )
                 if vals:
                     vals_list.append(dict(base, **vals))
-        return Charge.create(vals_list)
+        charges = Charge.create(vals_list)
+        for charge in charges.filtered(lambda c: c.kind == "interest"):
+            # remembered on the invoice: the next charge starts the day after
+            charge.move_id.sudo().dunning_interest_until = charge.date_to
+        return charges
 
     def _to_move_currency(self, amount, move):
         """An amount of the company currency in the invoice's currency."""
