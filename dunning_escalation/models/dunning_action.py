@@ -29,7 +29,7 @@ class DunningAction(models.Model):
         customer has pending, before the notice that lists them is rendered.
         Idempotent: the ledger's keys make a retry find what is done."""
         res = super()._before_channels()
-        if self.level_id._has_charges():
+        if self._has_charges():
             self._create_charges()
         self._invoice_pending_charges()
         return res
@@ -42,12 +42,18 @@ class DunningAction(models.Model):
             moves = moves.filtered(lambda m: not m.dunning_is_late_fee)
         return moves
 
-    def _create_charges(self):
+    def _has_charges(self):
+        """Whether a level reached by this notice charges anything."""
         self.ensure_one()
-        level, policy = self.level_id, self.policy_id
-        partner = self.partner_id
-        company = self.company_id
-        consumer = policy._is_consumer(partner)
+        return any(level._has_charges() for level in self.line_ids.level_id)
+
+    def _create_charges(self):
+        """Charge each invoice of the notice for the levels its installments
+        reached: each level's fee once, the recovery compensation once per
+        invoice, and the interest accrued since its last interest charge."""
+        self.ensure_one()
+        policy = self.policy_id
+        consumer = policy._is_consumer(self.partner_id)
         moves = self._get_chargeable_moves()
         if not moves:
             return self.env["dunning.charge"]
@@ -56,9 +62,9 @@ class DunningAction(models.Model):
             [("move_id", "in", moves.ids)], ["move_id", "level_id", "kind", "amount"]
         )
         fee_done = {
-            rec["move_id"][0]
+            (rec["move_id"][0], rec["level_id"][0])
             for rec in existing
-            if rec["kind"] == "fee" and rec["level_id"][0] == level.id
+            if rec["kind"] == "fee"
         }
         compensation_done = {
             rec["move_id"][0] for rec in existing if rec["kind"] == "compensation"
@@ -67,33 +73,42 @@ class DunningAction(models.Model):
         for rec in existing:
             if rec["kind"] == "interest":
                 interest_total[rec["move_id"][0]] += rec["amount"]
+        company_digits = self.company_id.currency_id.decimal_places
         vals_list = []
         for move in moves:
-            currency = move.currency_id
-            digits = currency.decimal_places
-            overdue_lines = move.line_ids.filtered(
-                lambda line: line.display_type == "payment_term"
-                and line.date_maturity
-                and line.date_maturity < self.date
-                and not line.reconciled
+            levels = self.line_ids.filtered(
+                lambda item, m=move: item.move_id == m
+            ).level_id.sorted(lambda lvl: (lvl.days, lvl.id))
+            overdue = sum(
+                move.line_ids.filtered(
+                    lambda line: line.display_type == "payment_term"
+                    and line.date_maturity
+                    and line.date_maturity < self.date
+                    and not line.reconciled
+                ).mapped("amount_residual")
             )
-            overdue = sum(overdue_lines.mapped("amount_residual"))
             base = {
                 "action_id": self.id,
-                "level_id": level.id,
-                "partner_id": partner.id,
-                "company_id": company.id,
+                "partner_id": self.partner_id.id,
+                "company_id": self.company_id.id,
                 "move_id": move.id,
-                "currency_id": currency.id,
+                "currency_id": move.currency_id.id,
             }
-            if level.fee_type != "none" and move.id not in fee_done and overdue > 0:
-                fee = level._compute_fee(overdue, company.currency_id.decimal_places)
+            for level in levels:
+                if (
+                    level.fee_type == "none"
+                    or (move.id, level.id) in fee_done
+                    or overdue <= 0
+                ):
+                    continue
+                fee = level._compute_fee(overdue, company_digits)
                 amount = self._to_move_currency(fee, move)
                 if amount > 0:
                     vals_list.append(
                         dict(
                             base,
                             kind="fee",
+                            level_id=level.id,
                             amount=amount,
                             name=self.env._(
                                 "Late payment fee, %(level)s: %(invoice)s",
@@ -102,17 +117,25 @@ class DunningAction(models.Model):
                             ),
                         )
                     )
+            # due once the invoice reaches the compensation's level, even when
+            # it jumps past it
+            top_days = max(levels.mapped("days"), default=0)
+            level = policy.level_ids.filtered(
+                lambda lvl, top=top_days: lvl.compensation_type != "none"
+                and lvl.days <= top
+            ).sorted(lambda lvl: (lvl.days, lvl.id))[:1]
             if (
-                level.compensation_type != "none"
+                level
                 and move.id not in compensation_done
                 and (policy.compensation_consumers or not consumer)
             ):
-                amount = self._compute_compensation(move)
+                amount = self._compute_compensation(move, level)
                 if amount > 0:
                     vals_list.append(
                         dict(
                             base,
                             kind="compensation",
+                            level_id=level.id,
                             amount=amount,
                             name=self.env._(
                                 "Recovery cost compensation: %(invoice)s",
@@ -120,16 +143,17 @@ class DunningAction(models.Model):
                             ),
                         )
                     )
+            level = levels.filtered("charge_interest")[-1:]
             if (
-                level.charge_interest
+                level
                 and policy.interest_type != "none"
                 and (policy.interest_consumers or not consumer)
             ):
                 vals = self._compute_interest_charge(
-                    move, consumer, interest_total[move.id], digits
+                    move, consumer, interest_total[move.id]
                 )
                 if vals:
-                    vals_list.append(dict(base, **vals))
+                    vals_list.append(dict(base, level_id=level.id, **vals))
         charges = Charge.create(vals_list)
         for charge in charges.filtered(lambda c: c.kind == "interest"):
             # remembered on the invoice: the next charge starts the day after
@@ -146,8 +170,7 @@ class DunningAction(models.Model):
             amount, move.currency_id, self.company_id, self.date
         )
 
-    def _compute_compensation(self, move):
-        level = self.level_id
+    def _compute_compensation(self, move, level):
         if level.compensation_type == "per_invoice":
             return self._to_move_currency(level.compensation_amount, move)
         # UK: the fixed sum depends on the debt, in GBP
@@ -172,7 +195,7 @@ class DunningAction(models.Model):
             changes[partial.max_date] = max(outstanding, 0.0)
         return sorted(changes.items())
 
-    def _compute_interest_charge(self, move, consumer, charged, digits):
+    def _compute_interest_charge(self, move, consumer, charged):
         """The interest accrued on ``move`` since its last interest charge,
         as charge values, or None."""
         policy = self.policy_id
@@ -187,7 +210,7 @@ class DunningAction(models.Model):
             "day_count": policy.interest_day_count,
             "grace_days": policy.interest_grace_days,
             "max_annual_rate": policy.interest_max_rate or None,
-            "digits": digits,
+            "digits": move.currency_id.decimal_places,
         }
         if policy.interest_type == "fixed":
             params["fixed_rate"] = policy.interest_rate

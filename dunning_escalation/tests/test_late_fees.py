@@ -137,7 +137,11 @@ class TestLateFees(DunningCommon):
             self._run(date(2026, 2, 1))
         formal = self._actions()
         self.assertEqual(formal.level_id, self.level_formal)
-        fee, interest_charge = formal.charge_ids.sorted("kind")
+        # the compensation of the first level, jumped past, is due too
+        compensation, fee, interest_charge = formal.charge_ids.sorted("kind")
+        self.assertEqual(
+            (compensation.kind, compensation.amount), ("compensation", 40.0)
+        )
         # 2 % of 1,000.00 = 20.00, within [15, 50]
         self.assertEqual((fee.kind, fee.amount), ("fee", 20.0))
         # 10 % on 1,000.00 from 11 January to 1 February: 22 days
@@ -166,6 +170,36 @@ class TestLateFees(DunningCommon):
         self.assertEqual(charge.date_from, date(2026, 2, 2))
         self.assertEqual(invoice.dunning_interest_until, date(2026, 2, 25))
         self.assertIn("600.0", charge.detail)
+
+    def test_each_invoice_pays_the_level_it_reached(self):
+        late = self._invoice(self.customer, date(2026, 1, 10), 1000.0)
+        recent = self._invoice(self.customer, date(2026, 1, 25), 300.0)
+        with freeze_time("2026-02-01"):
+            self._run(date(2026, 2, 1))
+        action = self._actions()
+        # one notice at the top level for both invoices ...
+        self.assertEqual(action.level_id, self.level_formal)
+        self.assertEqual(action.line_ids.move_id, late | recent)
+        # ... but each invoice is charged for the level it reached:
+        # 22 days late: formal fee 2 % -> 20.00 (min 15) and 6.03 interest,
+        # and the compensation of the first level it jumped past;
+        # 7 days late: first fee 10.00 and the 40.00 compensation
+        self.assertEqual(
+            sorted(
+                (c.move_id.id, c.kind, c.level_id.name, c.amount)
+                for c in self._charges()
+            ),
+            sorted(
+                [
+                    (late.id, "fee", "Formal", 20.0),
+                    (late.id, "interest", "Formal", 6.03),
+                    (late.id, "compensation", "First", 40.0),
+                    (recent.id, "fee", "First", 10.0),
+                    (recent.id, "compensation", "First", 40.0),
+                ]
+            ),
+        )
+        self.assertEqual(action.fee_move_ids.amount_total, 116.03)
 
     def test_interest_cap_per_invoice_and_rate_cap(self):
         self.policy.write({"interest_max_total": 5.0})
@@ -219,6 +253,32 @@ class TestLateFees(DunningCommon):
             [(c.kind, c.amount) for c in self._charges(consumer)],
             [("interest", 1.68)],
         )
+
+    def test_uk_preset_fixed_sum_by_size_of_the_debt_in_gbp(self):
+        self.setup_other_currency("GBP", rates=[("2020-01-01", 0.5)])
+        self.policy.write({"interest_preset": "uk"})
+        self.policy.action_apply_interest_preset()
+        self.assertEqual(self.policy.interest_rate_code, "boe_base")
+        self.assertEqual(self.policy.interest_rate_rule, "fixed_at_due")
+        self.assertFalse(self.policy.interest_consumers)
+        self.assertEqual(self.level_first.compensation_type, "uk_bands")
+        self.level_first.write({"fee_type": "none", "charge_interest": True})
+        small = self._invoice(self.customer, date(2026, 1, 10), 1500.0)
+        large = self._invoice(self.customer, date(2026, 1, 10), 5000.0)
+        with freeze_time("2026-01-16"):
+            self._run(date(2026, 1, 16))
+        charges = self._charges()
+        compensation = {
+            c.move_id: c.amount for c in charges if c.kind == "compensation"
+        }
+        # USD 1,500 = GBP 750: GBP 40 = USD 80; USD 5,000 = GBP 2,500: GBP 70
+        self.assertEqual(compensation, {small: 80.0, large: 140.0})
+        # Bank Rate on 31 December 2025 (3.75 %, since 18 December) + 8 points,
+        # from 11 to 16 January (6 days): 1500 x 11.75 x 6 / 36500 = 2.89726
+        interest_charges = {
+            c.move_id: c.amount for c in charges if c.kind == "interest"
+        }
+        self.assertEqual(interest_charges[small], 2.9)
 
     def test_missing_reference_rate_fails_the_notice_with_its_reason(self):
         self.policy.write(
