@@ -52,6 +52,18 @@ def main(rc_file, dbname):
             print(f"  {name:<24} {count:>4} customers  {overdue:>12,.2f} overdue")
         actions = env["dunning.action"]._read_group([], ["state"], ["__count"])
         print("Notices: " + ", ".join(f"{count} {state}" for state, count in actions))
+        if "dunning.charge" in env:
+            charges = env["dunning.charge"]._read_group(
+                [], ["kind"], ["__count", "amount:sum"]
+            )
+            fee_moves = env["account.move"].search_count(
+                [("dunning_is_late_fee", "=", True)]
+            )
+            print(
+                "Late payment charges: "
+                + ", ".join(f"{count} {kind} ({total:,.2f})" for kind, count, total in charges)
+                + f" on {fee_moves} late-fee invoices"
+            )
         runs = Run.search([], limit=1)
         if runs:
             print(f"Last run {runs.name}: {runs.log or ''}".strip())
