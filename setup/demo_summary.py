@@ -61,7 +61,9 @@ def main(rc_file, dbname):
             )
             print(
                 "Late payment charges: "
-                + ", ".join(f"{count} {kind} ({total:,.2f})" for kind, count, total in charges)
+                + ", ".join(
+                    f"{count} {kind} ({total:,.2f})" for kind, count, total in charges
+                )
                 + f" on {fee_moves} late-fee invoices"
             )
         runs = Run.search([], limit=1)
