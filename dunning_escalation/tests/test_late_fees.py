@@ -1,11 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import Command
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -130,6 +131,36 @@ class TestLateFees(DunningCommon):
         self.assertEqual(formal.level_id, self.level_formal)
         self.assertEqual(sorted(formal.charge_ids.mapped("kind")), ["fee", "interest"])
         self.assertEqual(len(invoice.dunning_charge_ids), 4)
+
+    def test_crash_while_invoicing_leaves_nothing_half_done(self):
+        self.policy.fee_move_state = "posted"
+        self._invoice(self.customer, date(2026, 1, 10), 1000.0)
+        AccountMove = type(self.env["account.move"])
+        original = AccountMove.action_post
+        calls = []
+
+        def flaky_post(moves):
+            if moves.filtered("dunning_is_late_fee") and not calls:
+                calls.append(moves)
+                raise UserError("Posting refused (simulated crash)")
+            return original(moves)
+
+        with (
+            freeze_time("2026-01-16"),
+            patch.object(AccountMove, "action_post", flaky_post),
+        ):
+            self._run(date(2026, 1, 16))
+            action = self._actions()
+            self.assertEqual(action.state, "failed")
+            self.assertIn("simulated crash", action.failure_reason)
+            # the savepoint undid the charges and the draft late-fee invoice
+            self.assertFalse(self._charges())
+            self.assertFalse(action.fee_move_ids)
+            self.env["dunning.action"]._cron_retry_failed()
+        self.assertEqual(action.state, "done", action.failure_reason)
+        self.assertEqual(len(self._charges()), 2)
+        self.assertEqual(action.fee_move_ids.state, "posted")
+        self.assertEqual(action.fee_move_ids.amount_total, 50.0)
 
     def test_percentage_fee_and_interest_across_a_partial_payment(self):
         invoice = self._invoice(self.customer, date(2026, 1, 10), 1000.0)
