@@ -142,7 +142,7 @@ class TestLateFees(DunningCommon):
         def flaky_post(moves):
             if moves.filtered("dunning_is_late_fee") and not calls:
                 calls.append(moves)
-                raise UserError("Posting refused (simulated crash)")
+                raise UserError(self.env._("Posting refused (simulated crash)"))
             return original(moves)
 
         with (
