@@ -16,42 +16,16 @@ class TestCreditHold(DunningCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.salesperson = cls.env["res.users"].create(
-            {
-                "name": "Sam Sales",
-                "login": "sam_sales",
-                "email": "sam@example.com",
-                "company_id": cls.company.id,
-                "company_ids": [Command.set(cls.company.ids)],
-                "groups_id": [
-                    Command.set(
-                        [
-                            cls.env.ref("base.group_user").id,
-                            cls.env.ref("sales_team.group_sale_salesman").id,
-                        ]
-                    )
-                ],
-            }
+        cls.salesperson = cls._make_user(
+            "Sam Sales", "sam_sales", ["sales_team.group_sale_salesman"]
         )
-        cls.overrider = cls.env["res.users"].create(
-            {
-                "name": "Olga Override",
-                "login": "olga",
-                "email": "olga@example.com",
-                "company_id": cls.company.id,
-                "company_ids": [Command.set(cls.company.ids)],
-                "groups_id": [
-                    Command.set(
-                        [
-                            cls.env.ref("base.group_user").id,
-                            cls.env.ref("sales_team.group_sale_salesman").id,
-                            cls.env.ref(
-                                "dunning_escalation.group_credit_hold_override"
-                            ).id,
-                        ]
-                    )
-                ],
-            }
+        cls.overrider = cls._make_user(
+            "Olga Override",
+            "olga",
+            [
+                "sales_team.group_sale_salesman",
+                "dunning_escalation.group_credit_hold_override",
+            ],
         )
         cls.customer.user_id = cls.salesperson
         cls.product = cls.env["product.product"].create(

@@ -20,22 +20,8 @@ class DunningCommon(AccountTestInvoicingCommon, MailCase):
         super().setUpClass()
         cls.company = cls.env.company
         cls.env.user.groups_id |= cls.env.ref("dunning_followup.group_dunning_manager")
-        cls.collector = cls.env["res.users"].create(
-            {
-                "name": "Colette Collector",
-                "login": "colette",
-                "email": "colette@example.com",
-                "company_id": cls.company.id,
-                "company_ids": [Command.set(cls.company.ids)],
-                "groups_id": [
-                    Command.set(
-                        [
-                            cls.env.ref("base.group_user").id,
-                            cls.env.ref("dunning_followup.group_dunning_user").id,
-                        ]
-                    )
-                ],
-            }
+        cls.collector = cls._make_user(
+            "Colette Collector", "colette", ["dunning_followup.group_dunning_user"]
         )
         ref = cls.env.ref
         cls.policy = cls.env["dunning.policy"].create(
@@ -91,6 +77,27 @@ class DunningCommon(AccountTestInvoicingCommon, MailCase):
         )
         cls.customer = cls._make_customer("Acme Customer", "acme@example.com")
         cls.customer.with_company(cls.company).dunning_responsible_id = cls.collector
+
+    @classmethod
+    def _make_user(cls, name, login, groups, companies=None):
+        """An internal user of ``companies`` (the test company by default)
+        with the groups of the xmlids ``groups``."""
+        companies = companies or cls.company
+        return cls.env["res.users"].create(
+            {
+                "name": name,
+                "login": login,
+                "email": f"{login}@example.com",
+                "company_id": companies[0].id,
+                "company_ids": [Command.set(companies.ids)],
+                "groups_id": [
+                    Command.set(
+                        [cls.env.ref("base.group_user").id]
+                        + [cls.env.ref(xmlid).id for xmlid in groups]
+                    )
+                ],
+            }
+        )
 
     @classmethod
     def _make_customer(cls, name, email=None, **kw):

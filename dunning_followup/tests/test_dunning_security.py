@@ -3,7 +3,6 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -44,21 +43,8 @@ class TestDunningSecurity(DunningCommon):
             # company B's run sees nothing of company A
             run_b = self._run(date(2026, 1, 7), company=company_b)
         self.assertEqual(run_b.action_count, 0)
-        user_b = self.env["res.users"].create(
-            {
-                "name": "Bob B",
-                "login": "bob_b",
-                "company_id": company_b.id,
-                "company_ids": [Command.set(company_b.ids)],
-                "groups_id": [
-                    Command.set(
-                        [
-                            self.env.ref("base.group_user").id,
-                            self.env.ref("dunning_followup.group_dunning_manager").id,
-                        ]
-                    )
-                ],
-            }
+        user_b = self._make_user(
+            "Bob B", "bob_b", ["dunning_followup.group_dunning_manager"], company_b
         )
         Action = self.env["dunning.action"].with_user(user_b)
         self.assertFalse(Action.search([]))
