@@ -132,22 +132,7 @@ class DunningAction(models.Model):
         """Every open receivable line of the customer, oldest first: the notice
         lists them all, not only the ones that reached the level today."""
         self.ensure_one()
-        return (
-            self.env["account.move.line"]
-            .sudo()
-            .search(
-                [
-                    ("move_id.commercial_partner_id", "=", self.partner_id.id),
-                    ("company_id", "=", self.company_id.id),
-                    ("display_type", "=", "payment_term"),
-                    ("parent_state", "=", "posted"),
-                    ("reconciled", "=", False),
-                    ("amount_residual", ">", 0),
-                    ("move_id.move_type", "in", ("out_invoice", "out_receipt")),
-                ],
-                order="date_maturity, id",
-            )
-        )
+        return self.partner_id._dunning_open_items(self.company_id)
 
     def _days_late(self, line):
         return (self.date - line.date_maturity).days if line.date_maturity else 0

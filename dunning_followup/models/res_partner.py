@@ -284,14 +284,12 @@ class ResPartner(models.Model):
             "context": {"search_default_group_by_move": 0},
         }
 
-    def _dunning_statement_data(self, on_date=None):
-        """Open items and aging buckets of the customer, company currency."""
+    def _dunning_open_items(self, company):
+        """The open receivable installments of the customer (its commercial
+        entity) in ``company``, oldest due first: what notices and statements
+        list."""
         self.ensure_one()
-        on_date = on_date or fields.Date.context_today(self)
-        company = self.env.company
-        monetary = self.env["ir.qweb.field.monetary"]
-        currency = company.currency_id
-        lines = (
+        return (
             self.env["account.move.line"]
             .sudo()
             .search(
@@ -311,6 +309,15 @@ class ResPartner(models.Model):
                 order="date_maturity, id",
             )
         )
+
+    def _dunning_statement_data(self, on_date=None):
+        """Open items and aging buckets of the customer, company currency."""
+        self.ensure_one()
+        on_date = on_date or fields.Date.context_today(self)
+        company = self.env.company
+        monetary = self.env["ir.qweb.field.monetary"]
+        currency = company.currency_id
+        lines = self._dunning_open_items(company)
         totals = {name: 0.0 for name, _low, _high in AGING_BUCKETS}
         rows = []
         for line in lines:
