@@ -33,4 +33,14 @@ await new Promise((r) => setTimeout(r, 1500));
 await page.screenshot({ path: "docs/screenshots/wizard.png" });
 await shot("/odoo/action-dunning_followup.dunning_action_action", "history.png");
 await shot("/odoo/action-dunning_followup.dunning_policy_action/1", "policy.png");
+await shot("/odoo/action-dunning_escalation.dunning_charge_action", "charges.png");
+// the policy's interest tab
+await shot("/odoo/action-dunning_followup.dunning_policy_action/1", "policy_interest.png", ".o_form_view");
+await page.evaluate(() => {
+  const tab = [...document.querySelectorAll(".o_notebook .nav-link")].find((a) =>
+    a.textContent.includes("Interest"));
+  if (tab) tab.click();
+});
+await new Promise((r) => setTimeout(r, 1000));
+await page.screenshot({ path: "docs/screenshots/policy_interest.png" });
 await browser.close();
