@@ -114,9 +114,11 @@ class DunningAction(models.Model):
     @api.depends("partner_id", "level_id")
     def _compute_name(self):
         for action in self:
-            action.name = (
-                f"{action.level_id.name or ''} - {action.partner_id.name or ''}"
-            )
+            action.name = self._name_for(action.level_id, action.partner_id)
+
+    @api.model
+    def _name_for(self, level, partner):
+        return f"{level.name or ''} - {partner.name or ''}"
 
     @api.depends("line_ids.move_id")
     def _compute_move_ids(self):
