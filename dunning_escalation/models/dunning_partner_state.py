@@ -40,8 +40,8 @@ class DunningPartnerState(models.Model):
     )
 
     @api.model
-    def _refresh(self, partner_ids, company_id, today=None):
-        res = super()._refresh(partner_ids, company_id, today=today)
+    def _refresh(self, partner_ids, company_id, today=None, **kwargs):
+        res = super()._refresh(partner_ids, company_id, today=today, **kwargs)
         self._evaluate_holds(partner_ids, company_id, today=today)
         return res
 

@@ -1,5 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import functools
 import logging
+import uuid
+from collections import defaultdict
 
 from markupsafe import Markup, escape
 
@@ -15,6 +18,7 @@ _logger = logging.getLogger(__name__)
 LETTER_REPORT = "dunning_followup.action_report_dunning_letter"
 STATEMENT_REPORT = "dunning_followup.action_report_dunning_statement"
 MAX_ATTEMPTS = 3
+EMAIL_FIELDS = ("subject", "body_html", "email_from", "reply_to")
 
 
 class DunningAction(models.Model):
@@ -217,9 +221,12 @@ class DunningAction(models.Model):
             if action._try(action._before_channels):
                 ready |= action
         ready._prerender_documents()
+        emails = ready._prerender_emails()
         done = self.browse()
         for action in ready:
-            if action._try(action._execute_channels):
+            if action._try(
+                functools.partial(action._execute_channels, emails.get(action.id))
+            ):
                 done |= action
         done._after_done()
         self._refresh_partner_states()
@@ -264,10 +271,48 @@ class DunningAction(models.Model):
         partner = self.partner_id.with_company(self.company_id)
         return self.send_email and not partner._dunning_get_recipients()
 
+    def _ensure_portal_tokens(self):
+        """Give every open invoice of these customers its portal token now,
+        in one statement: the notices link each invoice to the portal, and
+        ``get_portal_url`` would otherwise write the token invoice by invoice
+        through ``account.move.write`` (which resynchronises the invoice's
+        lines: 20 ms each, most of the cost of a notice)."""
+        if not self:
+            return
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("move_id.commercial_partner_id", "in", self.partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    ("display_type", "=", "payment_term"),
+                    ("parent_state", "=", "posted"),
+                    ("reconciled", "=", False),
+                    ("amount_residual", ">", 0),
+                    ("move_id.move_type", "in", ("out_invoice", "out_receipt")),
+                ],
+                ["move_id"],
+            )
+        )
+        moves = lines.move_id.filtered(lambda m: not m.access_token)
+        if not moves:
+            return
+        self.env.cr.execute(
+            """
+            UPDATE account_move move SET access_token = r.token
+              FROM unnest(%s::int[], %s::varchar[]) AS r(id, token)
+             WHERE move.id = r.id AND move.access_token IS NULL
+            """,
+            [moves.ids, [str(uuid.uuid4()) for _move in moves]],
+        )
+        moves.invalidate_recordset(["access_token"])
+
     def _prerender_documents(self):
         """Render the letters and the statements of these actions in one
         wkhtmltopdf call each, split per customer by the PDF outline.  If the
         batch cannot be split, each action renders its own later."""
+        self._ensure_portal_tokens()
         letters = self.filtered(
             lambda a: not a.letter_attachment_id and a._needs_letter()
         )
@@ -360,14 +405,45 @@ class DunningAction(models.Model):
             )
         return self.env["ir.attachment"].sudo().create(vals_list)
 
-    def _execute_channels(self):
+    def _prerender_emails(self):
+        """``{action id: rendered values}``: the e-mails of these actions,
+        rendered once per template and language for all of them rather than
+        once per action (the template's records are then prefetched
+        together).  If a batch cannot be rendered, its actions are left out
+        and render their own, so that the faulty one fails alone."""
+        groups = defaultdict(list)
+        for action in self:
+            template = action.level_id.mail_template_id
+            if not (action.send_email and template):
+                continue
+            partner = action.partner_id.with_company(action.company_id)
+            recipients = partner._dunning_get_recipients()
+            if recipients:
+                lang = recipients[0].lang or action.partner_id.lang
+                groups[template, lang].append(action.id)
+        rendered = {}
+        for (template, lang), ids in groups.items():
+            try:
+                with self.env.cr.savepoint():
+                    rendered.update(
+                        template.with_context(lang=lang)._generate_template(
+                            ids, EMAIL_FIELDS
+                        )
+                    )
+            except Exception as exc:  # each action renders its own
+                _logger.info("batch rendering of %s failed: %s", template, exc)
+        return rendered
+
+    def _execute_channels(self, rendered=None):
+        """Execute the channels of this action; ``rendered`` is its e-mail
+        when :meth:`_prerender_emails` made it."""
         self.ensure_one()
         partner = self.partner_id.with_company(self.company_id)
         notes = []
         if self.send_email:
             recipients = partner._dunning_get_recipients()
             if recipients:
-                self._send_email(recipients)
+                self._send_email(recipients, rendered=rendered)
             else:
                 # Never a silent skip: without an address the notice is printed.
                 notes.append(
@@ -391,10 +467,11 @@ class DunningAction(models.Model):
             vals["note"] = "\n".join(filter(None, [self.note, *notes]))
         self.write(vals)
 
-    def _send_email(self, recipients):
-        """Render the level's template and post it on the customer's chatter,
-        which queues the e-mail to the recipients through ``mail.mail``; the
-        letter and the statement, when asked for, go with it."""
+    def _send_email(self, recipients, rendered=None):
+        """Render the level's template (unless ``rendered`` already) and post
+        it on the customer's chatter, which queues the e-mail to the
+        recipients through ``mail.mail``; the letter and the statement, when
+        asked for, go with it."""
         template = self.level_id.mail_template_id
         if not template:
             raise UserError(
@@ -402,10 +479,11 @@ class DunningAction(models.Model):
                     "Level %(level)s has no e-mail template.", level=self.level_id.name
                 )
             )
-        lang = recipients[0].lang or self.partner_id.lang
-        rendered = template.with_context(lang=lang)._generate_template(
-            self.ids, ("subject", "body_html", "email_from", "reply_to")
-        )[self.id]
+        if rendered is None:
+            lang = recipients[0].lang or self.partner_id.lang
+            rendered = template.with_context(lang=lang)._generate_template(
+                self.ids, EMAIL_FIELDS
+            )[self.id]
         attachments = self.env["ir.attachment"]
         if self.send_letter:
             attachments |= self._get_letter()

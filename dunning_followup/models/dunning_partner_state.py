@@ -125,13 +125,18 @@ class DunningPartnerState(models.Model):
                 self.env.cr.execute("ANALYZE dunning_partner_state")
 
     @api.model
-    def _refresh(self, partner_ids, company_id, today=None):
+    def _refresh(self, partner_ids, company_id, today=None, next_dates=None):
         """Recompute the amounts, level and status of these customers from
         their open receivable lines, in a constant number of queries.
 
         Called after a run's batch and after payments, so the state follows
         reconciliation at once rather than at the next run.
+
+        :param next_dates: ``{partner id: date or None}``, the next date
+            something is due as a run just planned it, written in the same
+            pass (one update of the rows per batch, not two)
         """
+        next_dates = next_dates or {}
         partner_ids = list(set(partner_ids))
         if not partner_ids:
             return
@@ -217,6 +222,7 @@ class DunningPartnerState(models.Model):
                        max_days_late = GREATEST(%(today)s - src.oldest, 0),
                        level_id = src.level_id,
                        next_action_date = CASE WHEN src.due IS NULL THEN NULL
+                                               WHEN src.planned THEN src.next_date
                                                ELSE st.next_action_date END,
                        status = CASE
                            WHEN src.pending THEN 'action'
@@ -224,7 +230,9 @@ class DunningPartnerState(models.Model):
                            WHEN src.due IS NULL THEN 'none'
                            WHEN COALESCE(src.overdue, 0) > 0 AND src.all_excluded
                                THEN 'excluded'
-                           WHEN st.next_action_date <= %(today)s THEN 'reminder'
+                           WHEN CASE WHEN src.planned THEN src.next_date
+                                     ELSE st.next_action_date END <= %(today)s
+                               THEN 'reminder'
                            ELSE 'none'
                        END,
                        write_date = now() at time zone 'UTC',
@@ -232,11 +240,16 @@ class DunningPartnerState(models.Model):
                   FROM (SELECT batch.partner_id, f.due, f.overdue, f.oldest,
                                f.all_excluded, f.level_id,
                                pending.partner_id IS NOT NULL AS pending,
-                               promised.partner_id IS NOT NULL AS promised
+                               promised.partner_id IS NOT NULL AS promised,
+                               planned.partner_id IS NOT NULL AS planned,
+                               planned.next_date
                           FROM batch
                           LEFT JOIN figures f ON f.partner_id = batch.partner_id
                           LEFT JOIN pending ON pending.partner_id = batch.partner_id
                           LEFT JOIN promised ON promised.partner_id = batch.partner_id
+                          LEFT JOIN unnest(%(planned)s::int[], %(next_dates)s::date[])
+                               AS planned(partner_id, next_date)
+                                 ON planned.partner_id = batch.partner_id
                        ) AS src
                  -- driven by the batch's customers through the unique
                  -- (partner, company) index: never a scan of the whole table
@@ -246,6 +259,8 @@ class DunningPartnerState(models.Model):
                 today=today,
                 company=company_id,
                 partners=partner_ids,
+                planned=list(next_dates),
+                next_dates=list(next_dates.values()),
                 uid=self.env.uid,
                 level=self.env["dunning.action.line"]._highest_level_sql(
                     "move_line_id", SQL("aml.id")

@@ -23,6 +23,7 @@ remembers the last customer it finished and resumes after it.
 
 import logging
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -338,16 +339,18 @@ class DunningRun(models.Model):
         lines = self._fetch_open_lines(claimed) if claimed else []
         plans, skipped, next_dates = self._plan(claimed, lines)
         actions = self._create_actions(plans)
-        self._set_next_action_dates(next_dates)
         if self.env.context.get("dunning_plan_only"):
             auto = actions.browse()
         else:
             auto = actions.filtered(
                 lambda a: a.level_id.auto_execute or self.execute_all
             )
+        if auto:
+            # the notices refresh the state as they go: they see the dates
+            self._set_next_action_dates(next_dates)
         done = auto._execute() if auto else auto
         self.env["dunning.partner.state"].sudo()._refresh(
-            claimed, self.company_id.id, self.date
+            claimed, self.company_id.id, self.date, next_dates=next_dates
         )
         failed = auto - done
         vals = {
@@ -495,11 +498,11 @@ class DunningRun(models.Model):
             # when does this line reach its next level?
             following = following_level(ladder, late, current)
             if following:
-                due = fields.Date.add(line["date_maturity"], days=following.days)
+                due = line["date_maturity"] + timedelta(days=following.days)
                 next_date = min(next_date, due) if next_date else due
         last_notice = lines[0]["last_notice_date"] if lines else None
         if items and last_notice and not self.forced_level_id:
-            earliest = fields.Date.add(last_notice, days=policy.min_interval_days)
+            earliest = last_notice + timedelta(days=policy.min_interval_days)
             if date < earliest:
                 return [], max(next_date or earliest, earliest), True
         if items:
