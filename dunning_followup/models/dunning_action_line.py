@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, Query
 
 
 class DunningActionLine(models.Model):
@@ -106,8 +106,19 @@ class DunningActionLine(models.Model):
     def _search_highest_level(self, column, operator, value):
         """Domain on ``id`` for a search on the level reached (see
         :meth:`_highest_levels`)."""
-        if operator not in ("=", "!=", "in", "not in"):
-            return NotImplemented
+        if operator in ("any", "not any"):
+            # a domain on the level (custom filters)
+            levels = self.env["dunning.level"]._search(value)
+            operator, value = ("in" if operator == "any" else "not in"), levels
+        elif operator not in ("=", "!=", "in", "not in"):
+            # a name typed in the search bar: "ilike", "not ilike", ...
+            negative = operator.startswith("not ") or operator == "!="
+            levels = self.env["dunning.level"]._search(
+                [("name", operator.removeprefix("not "), value)]
+            )
+            operator, value = ("not in" if negative else "in"), levels
+        if isinstance(value, Query):
+            value = list(value)
         if isinstance(value, models.BaseModel):
             value = value.ids
         values = value if isinstance(value, list | tuple | set) else [value]

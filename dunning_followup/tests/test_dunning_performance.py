@@ -108,6 +108,28 @@ class TestDunningPerformance(DunningCommon):
             Move.search([("id", "in", moves.ids), ("dunning_level_id", "!=", False)]),
             invoice,
         )
+        # typed in the search bar, and in a custom filter
+        self.assertEqual(
+            Move.search(
+                [("id", "in", moves.ids), ("dunning_level_id", "ilike", "firs")]
+            ),
+            invoice,
+        )
+        self.assertEqual(
+            Move.search(
+                [("id", "in", moves.ids), ("dunning_level_id", "not ilike", "firs")]
+            ),
+            other,
+        )
+        self.assertEqual(
+            Move.search(
+                [
+                    ("id", "in", moves.ids),
+                    ("dunning_level_id", "any", [("days", ">=", 5)]),
+                ]
+            ),
+            invoice,
+        )
         line = self._lines(invoice)
         self.assertEqual(
             self.env["account.move.line"].search(
