@@ -28,12 +28,13 @@ class DunningActionLine(models.Model):
     action_id = fields.Many2one(
         "dunning.action", required=True, ondelete="cascade", index=True
     )
+    # no index of its own: the unique (move_line_id, level_id) index serves
+    # every look-up by installment
     move_line_id = fields.Many2one(
         "account.move.line",
         string="Installment",
         required=True,
         ondelete="cascade",
-        index=True,
     )
     level_id = fields.Many2one("dunning.level", required=True, ondelete="restrict")
     move_id = fields.Many2one(
@@ -50,6 +51,15 @@ class DunningActionLine(models.Model):
         string="Amount due", currency_field="company_currency_id", readonly=True
     )
     company_currency_id = fields.Many2one(related="company_id.currency_id")
+
+    def init(self):
+        res = super().init()
+        # made by earlier versions; redundant with the unique index, and one
+        # more index to maintain for every item a run inserts
+        self.env.cr.execute(
+            "DROP INDEX IF EXISTS dunning_action_line__move_line_id_index"
+        )
+        return res
 
     _sql_constraints = [
         (

@@ -434,6 +434,7 @@ class DunningRun(models.Model):
             and ``next_dates`` maps customers to the next date something is due
         """
         policies = self._get_partner_policies(partner_ids)
+        memos = {}
         by_partner = defaultdict(list)
         for line in lines:
             by_partner[line["commercial_partner_id"]].append(line)
@@ -452,7 +453,11 @@ class DunningRun(models.Model):
                 )
             levels, ladder, by_id = ladders[policy.id]
             plan = self._plan_partner(
-                policy, ladder, by_id, by_partner.get(partner_id, [])
+                policy,
+                ladder,
+                by_id,
+                by_partner.get(partner_id, []),
+                memo=memos.setdefault(policy.id, {}),
             )
             if plan is None:
                 continue
@@ -468,12 +473,20 @@ class DunningRun(models.Model):
                 plans.append((partner_id, top, items))
         return plans, skipped, next_dates
 
-    def _plan_partner(self, policy, ladder, by_id, lines):
+    def _plan_partner(self, policy, ladder, by_id, lines, memo=None):
         """Levels reached today by the lines of one customer.
+
+        :param memo: a dict kept for the customers of the same policy, in
+            which the ladder's answers are remembered
 
         :return: ``(items, next_date, held)``
         """
         date = self.date
+        forced = self.forced_level_id
+        mode = policy.level_mode
+        # the ladder's answers depend on (days late, level reached) only:
+        # remembered per policy for the batch, as thousands of lines share them
+        memo = {} if memo is None else memo
         items = []
         next_date = None
         for line in lines:
@@ -483,25 +496,33 @@ class DunningRun(models.Model):
             current = (
                 line["dunning_level_id"] if line["dunning_level_id"] in by_id else None
             )
-            if self.forced_level_id:
-                level = (
-                    self.forced_level_id if self.forced_level_id.id in by_id else None
+            key = (late, current)
+            if key not in memo:
+                found = None if forced else next_level(ladder, late, current, mode)
+                reached = found.id if found else current
+                following = following_level(ladder, late, reached)
+                memo[key] = (
+                    found.id if found else None,
+                    following.days if following else None,
                 )
+            found_id, following_days = memo[key]
+            if forced:
+                level = forced if forced.id in by_id else None
                 if level and current and by_id[current].days >= level.days:
                     level = None
+                if level:
+                    following = following_level(ladder, late, level.id)
+                    following_days = following.days if following else None
             else:
-                found = next_level(ladder, late, current, policy.level_mode)
-                level = by_id[found.id] if found else None
+                level = by_id[found_id] if found_id else None
             if level:
                 items.append((line, level))
-                current = level.id
             # when does this line reach its next level?
-            following = following_level(ladder, late, current)
-            if following:
-                due = line["date_maturity"] + timedelta(days=following.days)
+            if following_days is not None:
+                due = line["date_maturity"] + timedelta(days=following_days)
                 next_date = min(next_date, due) if next_date else due
         last_notice = lines[0]["last_notice_date"] if lines else None
-        if items and last_notice and not self.forced_level_id:
+        if items and last_notice and not forced:
             earliest = last_notice + timedelta(days=policy.min_interval_days)
             if date < earliest:
                 return [], max(next_date or earliest, earliest), True
