@@ -51,9 +51,12 @@ class TestDunningPerformance(DunningCommon):
         """The notices of a batch render their e-mails in one call per
         template and language, and each one still goes to its customer."""
         partners = self.env["res.partner"]
+        invoices = {}
         for index in range(3):
             partner = self._make_customer(f"Batch {index}", f"b{index}@example.com")
-            self._invoice(partner, date(2026, 1, 1), 100.0 * (index + 1))
+            invoices[partner] = self._invoice(
+                partner, date(2026, 1, 1), 100.0 * (index + 1)
+            )
             partners |= partner
         Template = type(self.env["mail.template"])
         original = Template._generate_template
@@ -76,8 +79,16 @@ class TestDunningPerformance(DunningCommon):
         self.assertEqual(len(calls), 1, calls)
         self.assertEqual(sorted(calls[0]), sorted(actions.ids))
         for action in actions:
-            self.assertIn(action.partner_id.name, action.message_id.body)
+            body = action.message_id.body
+            self.assertIn(action.partner_id.name, body)
             self.assertEqual(action.recipient_ids, action.partner_id)
+            # each notice lists its own customer's open items (read for the
+            # whole batch at once), and only those
+            for partner, invoice in invoices.items():
+                if partner == action.partner_id:
+                    self.assertIn(invoice.name, body)
+                else:
+                    self.assertNotIn(invoice.name, body)
 
     def test_level_reached_search(self):
         """The level of an invoice and of its installment is read from the
