@@ -2,7 +2,7 @@
 {
     "name": "Dunning Follow-up",
     "summary": "Automated, escalating follow-up of overdue customer invoices",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/dunning-odoo/dunning",
     "author": "Dunning for Odoo developers",

@@ -40,8 +40,8 @@ class DunningPartnerState(models.Model):
     )
 
     @api.model
-    def _refresh(self, partner_ids, company_id, today=None):
-        res = super()._refresh(partner_ids, company_id, today=today)
+    def _refresh(self, partner_ids, company_id, today=None, **kwargs):
+        res = super()._refresh(partner_ids, company_id, today=today, **kwargs)
         self._evaluate_holds(partner_ids, company_id, today=today)
         return res
 
@@ -72,14 +72,20 @@ class DunningPartnerState(models.Model):
             SQL(
                 """
                 WITH act AS MATERIALIZED (
-                    -- the batch's executed notices first: the rest of the
-                    -- query then follows indexes from a bounded set, even
-                    -- while the tables grow inside one long transaction
-                    SELECT id, partner_id, level_id
-                      FROM dunning_action
-                     WHERE company_id = %(company)s
-                       AND partner_id = ANY(%(partners)s)
-                       AND state = 'done'
+                    -- the batch's executed notices first, customer by
+                    -- customer through the (customer, company, state) index
+                    -- (LATERAL, fenced by OFFSET 0): the rest of the query
+                    -- then follows indexes from a bounded set, whatever the
+                    -- planner believes of tables that grow during a run
+                    SELECT act.id, act.partner_id, act.level_id
+                      FROM unnest(%(partners)s::int[]) AS batch(partner_id)
+                      JOIN LATERAL (
+                            SELECT id, partner_id, level_id
+                              FROM dunning_action
+                             WHERE partner_id = batch.partner_id
+                               AND company_id = %(company)s
+                               AND state = 'done'
+                            OFFSET 0) act ON TRUE
                 ), holding AS (
                     SELECT DISTINCT ON (act.partner_id)
                            act.partner_id, lvl.id AS level_id
@@ -104,7 +110,7 @@ class DunningPartnerState(models.Model):
                  WHERE st.company_id = %(company)s AND st.partner_id = ANY(%(partners)s)
                 """,
                 company=company_id,
-                partners=list(partner_ids),
+                partners=list(set(partner_ids)),
             )
         )
         to_hold, to_update, to_release = {}, {}, []

@@ -16,10 +16,8 @@ class AccountMove(models.Model):
     dunning_level_id = fields.Many2one(
         "dunning.level",
         string="Follow-up level",
-        index="btree_not_null",
-        readonly=True,
-        copy=False,
-        ondelete="set null",
+        compute="_compute_dunning_level_id",
+        search="_search_dunning_level_id",
         help="Highest follow-up level reached by the installments of this invoice.",
     )
     dunning_last_date = fields.Date(string="Last notice", readonly=True, copy=False)
@@ -68,6 +66,20 @@ class AccountMove(models.Model):
             ["commercial_partner_id"],
         )
         return res
+
+    @api.depends("dunning_action_line_ids.level_id")
+    def _compute_dunning_level_id(self):
+        # kept on the follow-up items, not here: see dunning.action.line
+        levels = self.env["dunning.action.line"]._highest_levels(
+            "move_id", self._origin.ids
+        )
+        for move in self:
+            move.dunning_level_id = levels.get(move._origin.id, False)
+
+    def _search_dunning_level_id(self, operator, value):
+        return self.env["dunning.action.line"]._search_highest_level(
+            "move_id", operator, value
+        )
 
     @api.depends("dunning_action_line_ids")
     def _compute_dunning_action_count(self):

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class AccountMoveLine(models.Model):
@@ -11,10 +11,8 @@ class AccountMoveLine(models.Model):
     dunning_level_id = fields.Many2one(
         "dunning.level",
         string="Follow-up level",
-        index="btree_not_null",
-        readonly=True,
-        copy=False,
-        ondelete="set null",
+        compute="_compute_dunning_level_id",
+        search="_search_dunning_level_id",
         help="Highest follow-up level applied to this installment.",
     )
     dunning_date = fields.Date(
@@ -22,3 +20,17 @@ class AccountMoveLine(models.Model):
         readonly=True,
         copy=False,
     )
+
+    @api.depends("move_id.dunning_action_line_ids.level_id")
+    def _compute_dunning_level_id(self):
+        # kept on the follow-up items, not here: see dunning.action.line
+        levels = self.env["dunning.action.line"]._highest_levels(
+            "move_line_id", self._origin.ids
+        )
+        for line in self:
+            line.dunning_level_id = levels.get(line._origin.id, False)
+
+    def _search_dunning_level_id(self, operator, value):
+        return self.env["dunning.action.line"]._search_highest_level(
+            "move_line_id", operator, value
+        )

@@ -2,6 +2,9 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+# rows created at once after which the table's statistics are refreshed
+ANALYZE_AFTER_ROWS = 400
+
 STATUSES = [
     ("none", "No action"),
     ("reminder", "Reminder due"),
@@ -106,15 +109,34 @@ class DunningPartnerState(models.Model):
                 partners=list(partner_ids),
             )
         )
+        inserted = self.env.cr.rowcount
+        if inserted >= ANALYZE_AFTER_ROWS:
+            # A first run fills the table batch after batch; the planner
+            # would otherwise plan every later look-up (the run's claim, the
+            # sale order's hold check) for the nearly empty table it last
+            # saw.  Refreshed when the table grew by half since: a handful of
+            # times over a whole first run, never in a daily one.
+            self.env.cr.execute(
+                "SELECT reltuples FROM pg_class"
+                " WHERE oid = 'dunning_partner_state'::regclass"
+            )
+            known = self.env.cr.fetchone()[0]
+            if known < 0 or inserted * 2 > known:
+                self.env.cr.execute("ANALYZE dunning_partner_state")
 
     @api.model
-    def _refresh(self, partner_ids, company_id, today=None):
+    def _refresh(self, partner_ids, company_id, today=None, next_dates=None):
         """Recompute the amounts, level and status of these customers from
         their open receivable lines, in a constant number of queries.
 
         Called after a run's batch and after payments, so the state follows
         reconciliation at once rather than at the next run.
+
+        :param next_dates: ``{partner id: date or None}``, the next date
+            something is due as a run just planned it, written in the same
+            pass (one update of the rows per batch, not two)
         """
+        next_dates = next_dates or {}
         partner_ids = list(set(partner_ids))
         if not partner_ids:
             return
@@ -128,23 +150,38 @@ class DunningPartnerState(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                WITH open_lines AS (
-                    SELECT move.commercial_partner_id AS partner_id,
-                           aml.amount_residual, aml.date_maturity,
-                           aml.dunning_level_id,
+                -- every step is driven by the batch's customers through an
+                -- index, each LATERAL subquery fenced by OFFSET 0: the
+                -- planner cannot turn it into a hash join over a whole table
+                -- on statistics gone stale while a run fills these tables
+                WITH batch AS (
+                    SELECT DISTINCT unnest(%(partners)s::int[]) AS partner_id
+                ), open_lines AS (
+                    SELECT batch.partner_id, aml.amount_residual,
+                           aml.date_maturity, cur.level_id, cur.level_days,
                            (move.dunning_excluded
                             AND (move.dunning_excluded_until IS NULL
                                  OR move.dunning_excluded_until >= %(today)s))
                                AS excluded
-                      FROM account_move_line aml
-                      JOIN account_move move ON move.id = aml.move_id
-                     WHERE aml.company_id = %(company)s
-                       AND move.commercial_partner_id = ANY(%(partners)s)
-                       AND aml.display_type = 'payment_term'
-                       AND aml.parent_state = 'posted'
-                       AND NOT aml.reconciled
-                       AND aml.amount_residual > 0
-                       AND move.move_type IN ('out_invoice', 'out_receipt')
+                      FROM batch
+                      JOIN LATERAL (
+                            SELECT move.id, move.dunning_excluded,
+                                   move.dunning_excluded_until
+                              FROM account_move move
+                             WHERE move.commercial_partner_id = batch.partner_id
+                               AND move.move_type IN ('out_invoice', 'out_receipt')
+                            OFFSET 0) move ON TRUE
+                      JOIN LATERAL (
+                            SELECT aml.id, aml.amount_residual, aml.date_maturity
+                              FROM account_move_line aml
+                             WHERE aml.move_id = move.id
+                               AND aml.company_id = %(company)s
+                               AND aml.display_type = 'payment_term'
+                               AND aml.parent_state = 'posted'
+                               AND NOT aml.reconciled
+                               AND aml.amount_residual > 0
+                            OFFSET 0) aml ON TRUE
+                      LEFT JOIN LATERAL (%(level)s) cur ON TRUE
                 ), figures AS (
                     SELECT partner_id,
                            SUM(amount_residual) AS due,
@@ -154,27 +191,29 @@ class DunningPartnerState(models.Model):
                            BOOL_AND(excluded)
                                FILTER (WHERE date_maturity < %(today)s)
                                AS all_excluded,
-                           (ARRAY_AGG(dunning_level_id ORDER BY lvl.days DESC)
-                               FILTER (WHERE dunning_level_id IS NOT NULL))[1]
+                           (ARRAY_AGG(level_id ORDER BY level_days DESC)
+                               FILTER (WHERE level_id IS NOT NULL))[1]
                                AS level_id
                       FROM open_lines
-                      LEFT JOIN dunning_level lvl ON lvl.id = open_lines.dunning_level_id
                      GROUP BY partner_id
                 ), pending AS (
-                    -- bounded by the batch's customers, whatever the number
-                    -- of actions: the planner cannot wander off to the state
-                    -- index while the table grows inside one transaction
-                    SELECT DISTINCT act.partner_id
-                      FROM dunning_action act
-                     WHERE act.partner_id = ANY(%(partners)s)
-                       AND act.company_id = %(company)s
-                       AND act.state IN ('to_review', 'failed')
+                    SELECT batch.partner_id
+                      FROM batch
+                      JOIN LATERAL (
+                            SELECT 1 FROM dunning_action act
+                             WHERE act.partner_id = batch.partner_id
+                               AND act.company_id = %(company)s
+                               AND act.state IN ('to_review', 'failed')
+                             LIMIT 1) found ON TRUE
                 ), promised AS (
-                    SELECT DISTINCT pr.partner_id
-                      FROM dunning_promise pr
-                     WHERE pr.partner_id = ANY(%(partners)s)
-                       AND pr.company_id = %(company)s
-                       AND pr.state = 'open'
+                    SELECT batch.partner_id
+                      FROM batch
+                      JOIN LATERAL (
+                            SELECT 1 FROM dunning_promise pr
+                             WHERE pr.partner_id = batch.partner_id
+                               AND pr.company_id = %(company)s
+                               AND pr.state = 'open'
+                             LIMIT 1) found ON TRUE
                 )
                 UPDATE dunning_partner_state st
                    SET due_amount = COALESCE(src.due, 0),
@@ -183,6 +222,7 @@ class DunningPartnerState(models.Model):
                        max_days_late = GREATEST(%(today)s - src.oldest, 0),
                        level_id = src.level_id,
                        next_action_date = CASE WHEN src.due IS NULL THEN NULL
+                                               WHEN src.planned THEN src.next_date
                                                ELSE st.next_action_date END,
                        status = CASE
                            WHEN src.pending THEN 'action'
@@ -190,7 +230,9 @@ class DunningPartnerState(models.Model):
                            WHEN src.due IS NULL THEN 'none'
                            WHEN COALESCE(src.overdue, 0) > 0 AND src.all_excluded
                                THEN 'excluded'
-                           WHEN st.next_action_date <= %(today)s THEN 'reminder'
+                           WHEN CASE WHEN src.planned THEN src.next_date
+                                     ELSE st.next_action_date END <= %(today)s
+                               THEN 'reminder'
                            ELSE 'none'
                        END,
                        write_date = now() at time zone 'UTC',
@@ -198,11 +240,16 @@ class DunningPartnerState(models.Model):
                   FROM (SELECT batch.partner_id, f.due, f.overdue, f.oldest,
                                f.all_excluded, f.level_id,
                                pending.partner_id IS NOT NULL AS pending,
-                               promised.partner_id IS NOT NULL AS promised
-                          FROM unnest(%(partners)s::int[]) AS batch(partner_id)
+                               promised.partner_id IS NOT NULL AS promised,
+                               planned.partner_id IS NOT NULL AS planned,
+                               planned.next_date
+                          FROM batch
                           LEFT JOIN figures f ON f.partner_id = batch.partner_id
                           LEFT JOIN pending ON pending.partner_id = batch.partner_id
                           LEFT JOIN promised ON promised.partner_id = batch.partner_id
+                          LEFT JOIN unnest(%(planned)s::int[], %(next_dates)s::date[])
+                               AS planned(partner_id, next_date)
+                                 ON planned.partner_id = batch.partner_id
                        ) AS src
                  -- driven by the batch's customers through the unique
                  -- (partner, company) index: never a scan of the whole table
@@ -212,7 +259,12 @@ class DunningPartnerState(models.Model):
                 today=today,
                 company=company_id,
                 partners=partner_ids,
+                planned=list(next_dates),
+                next_dates=list(next_dates.values()),
                 uid=self.env.uid,
+                level=self.env["dunning.action.line"]._highest_level_sql(
+                    "move_line_id", SQL("aml.id")
+                ),
             )
         )
         self.invalidate_model()

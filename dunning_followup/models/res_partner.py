@@ -284,28 +284,31 @@ class ResPartner(models.Model):
             "context": {"search_default_group_by_move": 0},
         }
 
+    @api.model
+    def _dunning_open_items_domain(self, partner_ids, company_ids):
+        """Open receivable installments of customers (commercial entities) in
+        companies: what notices and statements list."""
+        return [
+            ("move_id.commercial_partner_id", "in", partner_ids),
+            ("company_id", "in", company_ids),
+            ("display_type", "=", "payment_term"),
+            ("parent_state", "=", "posted"),
+            ("reconciled", "=", False),
+            ("amount_residual", ">", 0),
+            ("move_id.move_type", "in", ("out_invoice", "out_receipt")),
+        ]
+
     def _dunning_open_items(self, company):
         """The open receivable installments of the customer (its commercial
-        entity) in ``company``, oldest due first: what notices and statements
-        list."""
+        entity) in ``company``, oldest due first."""
         self.ensure_one()
         return (
             self.env["account.move.line"]
             .sudo()
             .search(
-                [
-                    (
-                        "move_id.commercial_partner_id",
-                        "=",
-                        self.commercial_partner_id.id,
-                    ),
-                    ("company_id", "=", company.id),
-                    ("display_type", "=", "payment_term"),
-                    ("parent_state", "=", "posted"),
-                    ("reconciled", "=", False),
-                    ("amount_residual", ">", 0),
-                    ("move_id.move_type", "in", ("out_invoice", "out_receipt")),
-                ],
+                self._dunning_open_items_domain(
+                    self.commercial_partner_id.ids, company.ids
+                ),
                 order="date_maturity, id",
             )
         )

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -45,3 +46,108 @@ class TestDunningPerformance(DunningCommon):
             small = self._plan_queries(2)
             large = self._plan_queries(20)
         self.assertLessEqual(large, small + 2, f"{small} queries for 2, {large} for 20")
+
+    def test_emails_rendered_once_per_template(self):
+        """The notices of a batch render their e-mails in one call per
+        template and language, and each one still goes to its customer."""
+        partners = self.env["res.partner"]
+        invoices = {}
+        for index in range(3):
+            partner = self._make_customer(f"Batch {index}", f"b{index}@example.com")
+            invoices[partner] = self._invoice(
+                partner, date(2026, 1, 1), 100.0 * (index + 1)
+            )
+            partners |= partner
+        Template = type(self.env["mail.template"])
+        original = Template._generate_template
+        calls = []
+
+        def counting(template, res_ids, *args, **kwargs):
+            calls.append(list(res_ids))
+            return original(template, res_ids, *args, **kwargs)
+
+        with (
+            freeze_time("2026-01-08"),
+            patch.object(Template, "_generate_template", counting),
+        ):
+            self._run(date(2026, 1, 8), partners)
+        actions = self.env["dunning.action"].search(
+            [("partner_id", "in", partners.ids)]
+        )
+        self.assertEqual(len(actions), 3)
+        self.assertEqual(set(actions.mapped("state")), {"done"})
+        self.assertEqual(len(calls), 1, calls)
+        self.assertEqual(sorted(calls[0]), sorted(actions.ids))
+        for action in actions:
+            body = action.message_id.body
+            self.assertIn(action.partner_id.name, body)
+            self.assertEqual(action.recipient_ids, action.partner_id)
+            # each notice lists its own customer's open items (read for the
+            # whole batch at once), and only those
+            for partner, invoice in invoices.items():
+                if partner == action.partner_id:
+                    self.assertIn(invoice.name, body)
+                else:
+                    self.assertNotIn(invoice.name, body)
+
+    def test_level_reached_search(self):
+        """The level of an invoice and of its installment is read from the
+        follow-up items, and can be searched on."""
+        partner = self._make_customer("Level search", "ls@example.com")
+        invoice = self._invoice(partner, date(2026, 1, 1), 100.0)
+        other = self._invoice(partner, date(2026, 3, 1), 100.0)
+        with freeze_time("2026-01-08"):
+            self._run(date(2026, 1, 8), partner)
+        self.assertEqual(invoice.dunning_level_id, self.level_first)
+        self.assertFalse(other.dunning_level_id)
+        Move = self.env["account.move"]
+        moves = partner.invoice_ids
+        self.assertEqual(
+            Move.search(
+                [
+                    ("id", "in", moves.ids),
+                    ("dunning_level_id", "=", self.level_first.id),
+                ]
+            ),
+            invoice,
+        )
+        self.assertEqual(
+            Move.search([("id", "in", moves.ids), ("dunning_level_id", "=", False)]),
+            other,
+        )
+        self.assertEqual(
+            Move.search([("id", "in", moves.ids), ("dunning_level_id", "!=", False)]),
+            invoice,
+        )
+        # typed in the search bar, and in a custom filter
+        self.assertEqual(
+            Move.search(
+                [("id", "in", moves.ids), ("dunning_level_id", "ilike", "firs")]
+            ),
+            invoice,
+        )
+        self.assertEqual(
+            Move.search(
+                [("id", "in", moves.ids), ("dunning_level_id", "not ilike", "firs")]
+            ),
+            other,
+        )
+        self.assertEqual(
+            Move.search(
+                [
+                    ("id", "in", moves.ids),
+                    ("dunning_level_id", "any", [("days", ">=", 5)]),
+                ]
+            ),
+            invoice,
+        )
+        line = self._lines(invoice)
+        self.assertEqual(
+            self.env["account.move.line"].search(
+                [
+                    ("id", "in", (self._lines(invoice) | self._lines(other)).ids),
+                    ("dunning_level_id", "in", self.level_first.ids),
+                ]
+            ),
+            line,
+        )

@@ -69,8 +69,14 @@ def split_pdf(pdf, count):
     """Cut ``pdf`` into ``count`` documents at their markers; an empty list
     when a marker is missing or out of order (the caller then renders the
     records one by one)."""
-    reader, starts = marker_start_pages(pdf)
-    pages = [starts.get(index) for index in range(count)]
+    reader = PdfReader(io.BytesIO(pdf))
+    if len(reader.pages) == count:
+        # every document starts on a new page: one page each, no need to
+        # read the markers (text extraction is most of the cost of a split)
+        pages = list(range(count))
+    else:
+        reader, starts = marker_start_pages(pdf)
+        pages = [starts.get(index) for index in range(count)]
     if None in pages or pages[0] != 0 or pages != sorted(set(pages)):
         return []
     parts = []
