@@ -577,7 +577,6 @@ class DunningRun(models.Model):
                         line["id"],
                         level.id,
                         line["move_id"],
-                        line["currency_id"],
                         line["date_maturity"],
                         (self.date - line["date_maturity"]).days,
                         line["amount_residual"],
@@ -587,30 +586,25 @@ class DunningRun(models.Model):
             SQL(
                 """
                 INSERT INTO dunning_action_line
-                       (action_id, move_line_id, level_id, move_id, currency_id,
-                        date_maturity, days_late, amount_residual, company_id,
-                        create_uid, write_uid, create_date, write_date)
-                SELECT r.action_id, r.move_line_id, r.level_id, r.move_id, r.currency_id,
-                       r.date_maturity, r.days_late, r.amount_residual, %(company)s,
-                       %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+                       (action_id, move_line_id, level_id, move_id,
+                        date_maturity, days_late, amount_residual)
+                SELECT r.action_id, r.move_line_id, r.level_id, r.move_id,
+                       r.date_maturity, r.days_late, r.amount_residual
                   FROM unnest(%(action)s::int[], %(line)s::int[], %(level)s::int[],
-                              %(move)s::int[], %(currency)s::int[], %(maturity)s::date[],
+                              %(move)s::int[], %(maturity)s::date[],
                               %(late)s::int[], %(amount)s::numeric[])
-                       AS r(action_id, move_line_id, level_id, move_id, currency_id,
+                       AS r(action_id, move_line_id, level_id, move_id,
                             date_maturity, days_late, amount_residual)
                 ON CONFLICT (move_line_id, level_id) DO NOTHING
                 RETURNING action_id, move_line_id, level_id, move_id
                 """,
-                company=self.company_id.id,
-                uid=self.env.uid,
                 action=[r[0] for r in rows],
                 line=[r[1] for r in rows],
                 level=[r[2] for r in rows],
                 move=[r[3] for r in rows],
-                currency=[r[4] for r in rows],
-                maturity=[r[5] for r in rows],
-                late=[r[6] for r in rows],
-                amount=[r[7] for r in rows],
+                maturity=[r[4] for r in rows],
+                late=[r[5] for r in rows],
+                amount=[r[6] for r in rows],
             )
         )
         inserted = self.env.cr.fetchall()
