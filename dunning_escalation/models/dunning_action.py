@@ -11,6 +11,9 @@ from odoo.tools.misc import format_date
 from ..tools import fees, interest
 from .dunning_charge import CHARGE_KINDS
 
+#: cr.cache key: (customer, company) pairs of a batch with charges to invoice
+PENDING_CACHE = "dunning_pending_charges"
+
 
 class DunningAction(models.Model):
     _inherit = "dunning.action"
@@ -24,14 +27,45 @@ class DunningAction(models.Model):
 
     # -- charging -------------------------------------------------------------
 
+    def _execute(self):
+        """Which customers of the batch have charges to invoice, read once
+        for the batch instead of once per notice."""
+        cache = self.env.cr.cache
+        outer = cache.get(PENDING_CACHE)
+        groups = (
+            self.env["dunning.charge"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", self.partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    ("state", "=", "pending"),
+                ],
+                ["partner_id", "company_id"],
+            )
+        )
+        cache[PENDING_CACHE] = {(p.id, c.id) for p, c in groups}
+        try:
+            return super()._execute()
+        finally:
+            if outer is None:
+                cache.pop(PENDING_CACHE, None)
+            else:
+                cache[PENDING_CACHE] = outer
+
     def _before_channels(self):
         """Charge the fees and interest of the level, then invoice what the
         customer has pending, before the notice that lists them is rendered.
         Idempotent: the ledger's keys make a retry find what is done."""
         res = super()._before_channels()
-        if self._has_charges():
-            self._create_charges()
-        self._invoice_pending_charges()
+        charges = self._create_charges() if self._has_charges() else None
+        pending = self.env.cr.cache.get(PENDING_CACHE)
+        if (
+            charges
+            or pending is None
+            or (self.partner_id.id, self.company_id.id) in pending
+        ):
+            self._invoice_pending_charges()
         return res
 
     def _get_chargeable_moves(self):
@@ -74,11 +108,20 @@ class DunningAction(models.Model):
             if rec["kind"] == "interest":
                 interest_total[rec["move_id"][0]] += rec["amount"]
         company_digits = self.company_id.currency_id.decimal_places
+        levels_by_move = defaultdict(lambda: self.env["dunning.level"])
+        for item in self.line_ids:
+            levels_by_move[item.move_id.id] |= item.level_id
+        rate_table = None
+        if policy.interest_type == "reference" and any(
+            self.line_ids.level_id.mapped("charge_interest")
+        ):
+            # read once for all the invoices of the notice
+            rate_table = self.env["dunning.reference.rate"]._get_table(
+                policy.interest_rate_code
+            )
         vals_list = []
         for move in moves:
-            levels = self.line_ids.filtered(
-                lambda item, m=move: item.move_id == m
-            ).level_id.sorted(lambda lvl: (lvl.days, lvl.id))
+            levels = levels_by_move[move.id].sorted(lambda lvl: (lvl.days, lvl.id))
             overdue = sum(
                 move.line_ids.filtered(
                     lambda line: line.display_type == "payment_term"
@@ -102,21 +145,19 @@ class DunningAction(models.Model):
                 ):
                     continue
                 fee = level._compute_fee(overdue, company_digits)
-                amount = self._to_move_currency(fee, move)
-                if amount > 0:
-                    vals_list.append(
-                        dict(
-                            base,
-                            kind="fee",
-                            level_id=level.id,
-                            amount=amount,
-                            name=self.env._(
-                                "Late payment fee, %(level)s: %(invoice)s",
-                                level=level.name,
-                                invoice=move.name,
-                            ),
-                        )
+                vals_list.append(
+                    dict(
+                        base,
+                        kind="fee",
+                        level_id=level.id,
+                        amount=self._to_move_currency(fee, move),
+                        name=self.env._(
+                            "Late payment fee, %(level)s: %(invoice)s",
+                            level=level.name,
+                            invoice=move.name,
+                        ),
                     )
+                )
             # due once the invoice reaches the compensation's level, even when
             # it jumps past it
             top_days = max(levels.mapped("days"), default=0)
@@ -129,20 +170,18 @@ class DunningAction(models.Model):
                 and move.id not in compensation_done
                 and (policy.compensation_consumers or not consumer)
             ):
-                amount = self._compute_compensation(move, level)
-                if amount > 0:
-                    vals_list.append(
-                        dict(
-                            base,
-                            kind="compensation",
-                            level_id=level.id,
-                            amount=amount,
-                            name=self.env._(
-                                "Recovery cost compensation: %(invoice)s",
-                                invoice=move.name,
-                            ),
-                        )
+                vals_list.append(
+                    dict(
+                        base,
+                        kind="compensation",
+                        level_id=level.id,
+                        amount=self._compute_compensation(move, level),
+                        name=self.env._(
+                            "Recovery cost compensation: %(invoice)s",
+                            invoice=move.name,
+                        ),
                     )
+                )
             level = levels.filtered("charge_interest")[-1:]
             if (
                 level
@@ -150,11 +189,12 @@ class DunningAction(models.Model):
                 and (policy.interest_consumers or not consumer)
             ):
                 vals = self._compute_interest_charge(
-                    move, consumer, interest_total[move.id]
+                    move, consumer, interest_total[move.id], rate_table
                 )
                 if vals:
                     vals_list.append(dict(base, level_id=level.id, **vals))
-        charges = Charge.create(vals_list)
+        # an amount that rounds to nothing is no charge
+        charges = Charge.create([vals for vals in vals_list if vals["amount"] > 0])
         for charge in charges.filtered(lambda c: c.kind == "interest"):
             # remembered on the invoice: the next charge starts the day after
             charge.move_id.sudo().dunning_interest_until = charge.date_to
@@ -195,7 +235,7 @@ class DunningAction(models.Model):
             changes[partial.max_date] = max(outstanding, 0.0)
         return sorted(changes.items())
 
-    def _compute_interest_charge(self, move, consumer, charged):
+    def _compute_interest_charge(self, move, consumer, charged, rate_table=None):
         """The interest accrued on ``move`` since its last interest charge,
         as charge values, or None."""
         policy = self.policy_id
@@ -216,9 +256,7 @@ class DunningAction(models.Model):
             params["fixed_rate"] = policy.interest_rate
         else:
             params.update(
-                rate_table=self.env["dunning.reference.rate"]._get_table(
-                    policy.interest_rate_code
-                ),
+                rate_table=rate_table,
                 rate_rule=policy.interest_rate_rule,
                 margin=(
                     policy.interest_margin_consumer
@@ -321,8 +359,7 @@ class DunningAction(models.Model):
         moves = Move.browse()
         for currency, charges in by_currency.items():
             move = Move.create(self._prepare_fee_move_vals(currency, charges))
-            for line in move.invoice_line_ids:
-                line.dunning_charge_id.fee_move_id = move
+            charges.write({"fee_move_id": move.id})
             moves |= move
         if self.policy_id.fee_move_state == "posted":
             moves.action_post()

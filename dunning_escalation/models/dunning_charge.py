@@ -103,12 +103,15 @@ class DunningCharge(models.Model):
         )
         return res
 
-    @api.depends("waived", "fee_move_id.state")
+    # Not on fee_move_id.state: that would make every invoice posted or
+    # cancelled look for charges; cancelling a late-fee invoice unlinks its
+    # charges instead (account.move.button_cancel).
+    @api.depends("waived", "fee_move_id")
     def _compute_state(self):
         for charge in self:
             if charge.waived:
                 charge.state = "waived"
-            elif charge.fee_move_id and charge.fee_move_id.state != "cancel":
+            elif charge.fee_move_id:
                 charge.state = "invoiced"
             else:
                 charge.state = "pending"

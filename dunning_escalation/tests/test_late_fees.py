@@ -354,6 +354,20 @@ class TestLateFees(DunningCommon):
         self.assertEqual(new_move.amount_total, 76.03)
         self.assertEqual(len(formal._get_notice_charges()), 4)
 
+    def test_freed_charges_go_with_a_notice_that_charges_nothing(self):
+        self._invoice(self.customer, date(2026, 1, 10), 1000.0)
+        with freeze_time("2026-01-16"):
+            self._run(date(2026, 1, 16))
+        self._actions().fee_move_ids.button_cancel()
+        # 11 days late: the call level, which charges nothing itself
+        with freeze_time("2026-01-21"):
+            self._run(date(2026, 1, 21))
+        call = self._actions()[-1]
+        self.assertEqual(call.level_id, self.level_call)
+        self.assertFalse(call.charge_ids)
+        self.assertEqual(call.fee_move_ids.amount_total, 50.0)
+        self.assertEqual(set(self._charges().mapped("state")), {"invoiced"})
+
     def test_waived_charge_is_never_invoiced_nor_charged_again(self):
         self.policy.fee_move_state = "draft"
         self._invoice(self.customer, date(2026, 1, 10), 1000.0)
