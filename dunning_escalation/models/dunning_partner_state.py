@@ -188,18 +188,8 @@ class DunningPartnerState(models.Model):
             }
         )
         self._invalidate_partner_fields()
+        self._post_hold_note(self.env._("Credit hold in %(company)s."), reason)
         for state in self:
-            body = Markup("<p>%s</p><p>%s</p>") % (
-                self.env._(
-                    "Credit hold in %(company)s.", company=state.company_id.name
-                ),
-                reason,
-            )
-            state.partner_id.sudo().message_post(
-                body=body,
-                subtype_xmlid="mail.mt_note",
-                author_id=self.env.user.partner_id.id,
-            )
             company = state.company_id
             salesperson = state.partner_id.user_id
             if company.dunning_hold_notify_salesperson and salesperson:
@@ -222,19 +212,9 @@ class DunningPartnerState(models.Model):
             }
         )
         self._invalidate_partner_fields()
-        for state in self:
-            state.partner_id.sudo().message_post(
-                body=Markup("<p>%s</p><p>%s</p>")
-                % (
-                    self.env._(
-                        "Credit hold in %(company)s confirmed by hand.",
-                        company=state.company_id.name,
-                    ),
-                    reason,
-                ),
-                subtype_xmlid="mail.mt_note",
-                author_id=self.env.user.partner_id.id,
-            )
+        self._post_hold_note(
+            self.env._("Credit hold in %(company)s confirmed by hand."), reason
+        )
 
     def _release_credit_hold(self, reason):
         """Lift the hold of these customers, with a trace on their chatter."""
@@ -250,15 +230,15 @@ class DunningPartnerState(models.Model):
             }
         )
         self._invalidate_partner_fields()
-        for state in held:
-            body = Markup("<p>%s</p><p>%s</p>") % (
-                self.env._(
-                    "Credit hold lifted in %(company)s.", company=state.company_id.name
-                ),
-                reason,
-            )
+        held._post_hold_note(self.env._("Credit hold lifted in %(company)s."), reason)
+
+    def _post_hold_note(self, headline, reason):
+        """A note on each customer's chatter: ``headline`` (a translated text
+        naming ``%(company)s``), then the reason."""
+        for state in self:
             state.partner_id.sudo().message_post(
-                body=body,
+                body=Markup("<p>%s</p><p>%s</p>")
+                % (headline % {"company": state.company_id.name}, reason),
                 subtype_xmlid="mail.mt_note",
                 author_id=self.env.user.partner_id.id,
             )
