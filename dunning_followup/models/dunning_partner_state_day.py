@@ -27,8 +27,7 @@ class DunningPartnerState(models.Model):
     def _collector_day_counts(self, companies):
         """``{company id: (customers, amount overdue)}`` to act on today."""
         groups = self._read_group(
-            self._get_collector_day_domain()
-            + [("company_id", "in", companies.ids)],
+            [*self._get_collector_day_domain(), ("company_id", "in", companies.ids)],
             ["company_id"],
             ["__count", "overdue_amount:sum"],
         )

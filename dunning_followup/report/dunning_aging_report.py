@@ -80,9 +80,10 @@ class DunningAgingReport(models.Model):
     @api.model
     def _selection_situation(self):
         reasons = self.env["account.move"]._fields["dunning_exclusion_reason"]
-        return [("active", self.env._("In follow-up"))] + list(
-            reasons._description_selection(self.env)
-        )
+        return [
+            ("active", self.env._("In follow-up")),
+            *reasons._description_selection(self.env),
+        ]
 
     @property
     def _table_query(self):

@@ -29,8 +29,8 @@ class DunningEffectivenessReport(models.Model):
     partner_id = fields.Many2one("res.partner", string="Customer")
     company_id = fields.Many2one("res.company")
     currency_id = fields.Many2one("res.currency", string="Company currency")
-    level_id = fields.Many2one("dunning.level", string="Level")
-    policy_id = fields.Many2one("dunning.policy", string="Policy")
+    level_id = fields.Many2one("dunning.level")
+    policy_id = fields.Many2one("dunning.policy")
     date = fields.Date(string="Notice date")
     amount_noticed = fields.Monetary(currency_field="currency_id")
     amount_paid = fields.Monetary(

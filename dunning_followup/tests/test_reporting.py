@@ -161,12 +161,11 @@ class TestReporting(DunningCommon):
         self._aging_data()
         with freeze_time("2026-01-12"):
             rows = self._aging(self.collector)
-            by_bucket = {
-                bucket: amount
-                for bucket, amount in self.env["dunning.aging.report"]
+            by_bucket = dict(
+                self.env["dunning.aging.report"]
                 .with_user(self.collector)
                 ._read_group([], ["bucket"], ["amount_residual:sum"])
-            }
+            )
             self.assertEqual(
                 by_bucket,
                 {"not_due": 800.0, "1_30": 3600.0, "31_60": 5000.0, "over_90": 200.0},
@@ -226,16 +225,20 @@ class TestReporting(DunningCommon):
     def test_aging_is_per_company(self):
         company_b = self.setup_other_company(name="Company B")["company"]
         self._invoice(self.customer, date(2026, 1, 1), 100.0)
-        invoice_b = self.env["account.move"].with_company(company_b).create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.customer.id,
-                "invoice_date": date(2026, 1, 1),
-                "invoice_date_due": date(2026, 1, 1),
-                "invoice_line_ids": [
-                    Command.create({"name": "B", "price_unit": 70.0, "tax_ids": []})
-                ],
-            }
+        invoice_b = (
+            self.env["account.move"]
+            .with_company(company_b)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "invoice_date": date(2026, 1, 1),
+                    "invoice_date_due": date(2026, 1, 1),
+                    "invoice_line_ids": [
+                        Command.create({"name": "B", "price_unit": 70.0, "tax_ids": []})
+                    ],
+                }
+            )
         )
         invoice_b.action_post()
         with freeze_time("2026-01-12"):
@@ -260,7 +263,9 @@ class TestReporting(DunningCommon):
         """January sells 1,000 and ends owing 1,000: 31 days; February
         sells 2,000, January's invoice is paid: it ends owing 2,000, 28
         days; March sells nothing: no DSO."""
-        january = self._invoice(self.customer, date(2026, 2, 9), 1000.0, date(2026, 1, 10))
+        january = self._invoice(
+            self.customer, date(2026, 2, 9), 1000.0, date(2026, 1, 10)
+        )
         self._invoice(self.big, date(2026, 3, 7), 2000.0, date(2026, 2, 5))
         with freeze_time("2026-02-20"):
             self._pay(january, 1000.0, date(2026, 2, 20))
@@ -271,9 +276,13 @@ class TestReporting(DunningCommon):
             self.assertEqual(rows[0].date, date(2026, 3, 1))  # newest first
             by_month = {row.date: row for row in rows}
             jan, feb, mar = (by_month[date(2026, m, 1)] for m in (1, 2, 3))
-            self.assertEqual((jan.receivable, jan.sales, jan.days), (1000.0, 1000.0, 31))
+            self.assertEqual(
+                (jan.receivable, jan.sales, jan.days), (1000.0, 1000.0, 31)
+            )
             self.assertAlmostEqual(jan.dso, 31.0)
-            self.assertEqual((feb.receivable, feb.sales, feb.days), (2000.0, 2000.0, 28))
+            self.assertEqual(
+                (feb.receivable, feb.sales, feb.days), (2000.0, 2000.0, 28)
+            )
             self.assertAlmostEqual(feb.dso, 28.0)
             self.assertEqual((mar.receivable, mar.sales), (2000.0, 0.0))
             self.assertFalse(mar.dso)
@@ -343,7 +352,9 @@ class TestReporting(DunningCommon):
             counts = State._collector_day_counts(self.company)
             self.assertEqual(counts[self.company.id], (2, 5800.0))
             # the counter on the sales journal's card of the dashboard
-            journal = self.company_data["default_journal_sale"].with_user(self.collector)
+            journal = self.company_data["default_journal_sale"].with_user(
+                self.collector
+            )
             dashboard = journal._get_journal_dashboard_data_batched()[journal.id]
             self.assertEqual(dashboard["dunning_today_count"], 2)
             # each next action one click away
@@ -368,6 +379,4 @@ class TestReporting(DunningCommon):
             )
             self.assertEqual(promise.amount, 600.0)
             self.assertEqual(promise.move_ids.partner_id, self.customer)
-            self.assertNotIn(
-                self.customer, State.search(action["domain"]).partner_id
-            )
+            self.assertNotIn(self.customer, State.search(action["domain"]).partner_id)

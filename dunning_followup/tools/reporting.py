@@ -11,6 +11,7 @@ tests check that each twin answers like its function.
 
 from collections import namedtuple
 from datetime import date
+from itertools import pairwise
 
 from odoo.tools import SQL
 
@@ -35,9 +36,11 @@ def check_buckets(buckets=AGING_BUCKETS):
     """Raise ``ValueError`` unless the buckets cover every integer once, in order."""
     if not buckets or buckets[0].low is not None or buckets[-1].high is not None:
         raise ValueError("the first bucket must be open below, the last open above")
-    for before, after in zip(buckets, buckets[1:], strict=False):
+    for before, after in pairwise(buckets):
         if before.high is None or after.low != before.high + 1:
-            raise ValueError(f"buckets {before.name} and {after.name} are not contiguous")
+            raise ValueError(
+                f"buckets {before.name} and {after.name} are not contiguous"
+            )
     return True
 
 
@@ -54,6 +57,7 @@ def aging_bucket(late, buckets=AGING_BUCKETS):
 def aging_bucket_sql(late, buckets=AGING_BUCKETS):
     """SQL twin of :func:`aging_bucket`: the bucket of the integer expression
     ``late`` (an :class:`~odoo.tools.SQL`)."""
+    check_buckets(buckets)
     whens = [
         SQL("WHEN %s <= %s THEN %s", late, bucket.high, bucket.name)
         for bucket in buckets[:-1]
