@@ -14,10 +14,14 @@ class DunningAgingReport(models.Model):
     freeze ``CURRENT_DATE`` of the server, not the user's day.
 
     The query starts from the open customer invoices, which the partial index
-    ``account_move_dunning_open_partner_idx`` lists without reading paid ones,
-    then follows each invoice's installments by ``move_id`` and the level an
-    installment reached through the unique (installment, level) index of the
-    follow-up items.  An open installment is what the follow-up run chases
+    ``account_move_dunning_open_partner_idx`` lists without reading paid ones
+    (when most invoices are open, the planner rightly prefers a scan), then
+    joins their installments.  The customer (for its collector) and the level
+    reached are joined on unique keys with ``LEFT JOIN``: PostgreSQL drops
+    such a join when the grouping at hand does not use its columns, so a
+    pivot by customer and bucket never reads the follow-up items, and one by
+    level reads them in one pass rather than one look-up per installment.
+    An open installment is what the follow-up run chases
     (``dunning.run._open_moves_where`` and ``_open_lines_where``), for every
     company at once; the amounts are in company currency, as the customers'
     follow-up state sums them.
@@ -120,8 +124,15 @@ class DunningAgingReport(models.Model):
                    %(extra_select)s
               FROM account_move move
               JOIN account_move_line aml ON aml.move_id = move.id
-              JOIN res_partner partner ON partner.id = move.commercial_partner_id
-              LEFT JOIN LATERAL (%(level)s) cur ON TRUE
+              LEFT JOIN res_partner partner ON partner.id = move.commercial_partner_id
+              LEFT JOIN (
+                    -- the highest level of each installment
+                    -- (dunning.action.line._highest_levels, for all of them)
+                    SELECT DISTINCT ON (dal.move_line_id) dal.move_line_id, dal.level_id
+                      FROM dunning_action_line dal
+                      JOIN dunning_level lvl ON lvl.id = dal.level_id
+                     ORDER BY dal.move_line_id, lvl.days DESC, lvl.id DESC
+                   ) cur ON cur.move_line_id = aml.id
               %(extra_from)s
              WHERE move.move_type IN ('out_invoice', 'out_receipt')
                AND move.state = 'posted'
@@ -134,9 +145,6 @@ class DunningAgingReport(models.Model):
             today=today,
             late=late,
             bucket=aging_bucket_sql(late),
-            level=self.env["dunning.action.line"]._highest_level_sql(
-                "move_line_id", SQL("aml.id")
-            ),
             extra_select=self._aging_select_extra(today),
             extra_from=self._aging_from_extra(today),
         )

@@ -77,12 +77,19 @@ class DunningEffectivenessReport(models.Model):
               FROM dunning_action act
               JOIN dunning_action_line dal ON dal.action_id = act.id
               JOIN res_company company ON company.id = act.company_id
-              LEFT JOIN LATERAL (
-                    SELECT SUM(pr.amount) AS amount
-                      FROM account_partial_reconcile pr
-                     WHERE pr.debit_move_id = dal.move_line_id
-                       AND pr.max_date BETWEEN act.date AND act.date + %(window)s
-                   ) paid ON TRUE
+              -- one hash join of the items with the reconciliations (and
+              -- none when the payments are not asked for), rather than a
+              -- look-up of the reconciliations of each item
+              LEFT JOIN (
+                    SELECT item.id, SUM(pr.amount) AS amount
+                      FROM dunning_action_line item
+                      JOIN dunning_action notice ON notice.id = item.action_id
+                      JOIN account_partial_reconcile pr
+                        ON pr.debit_move_id = item.move_line_id
+                     WHERE pr.max_date BETWEEN notice.date
+                                           AND notice.date + %(window)s
+                     GROUP BY item.id
+                   ) paid ON paid.id = dal.id
              WHERE act.state = 'done'
             """,
             today=today,
