@@ -380,3 +380,28 @@ class TestReporting(DunningCommon):
             self.assertEqual(promise.amount, 600.0)
             self.assertEqual(promise.move_ids.partner_id, self.customer)
             self.assertNotIn(self.customer, State.search(action["domain"]).partner_id)
+
+    def test_screens_open_for_a_collector(self):
+        """Every report view and the collector's day menu load for a
+        Dunning user, with the actions the menus name."""
+        for model in (
+            "dunning.aging.report",
+            "dunning.dso.report",
+            "dunning.effectiveness.report",
+        ):
+            views = (
+                self.env[model]
+                .with_user(self.collector)
+                .get_views([(False, "pivot"), (False, "graph"), (False, "list")])
+            )
+            self.assertEqual(set(views["views"]), {"pivot", "graph", "list"}, model)
+        day = self.env.ref("dunning_followup.dunning_partner_state_server_collector_day")
+        action = day.with_user(self.collector).run()
+        self.assertEqual(action["res_model"], "dunning.partner.state")
+        self.assertEqual([mode for _id, mode in action["views"]], ["kanban", "list"])
+        views = (
+            self.env["dunning.partner.state"]
+            .with_user(self.collector)
+            .get_views(action["views"])
+        )
+        self.assertIn("action_collector_call", views["views"]["kanban"]["arch"])
