@@ -24,7 +24,10 @@ class DunningAgingReport(models.Model):
     An open installment is what the follow-up run chases
     (``dunning.run._open_moves_where`` and ``_open_lines_where``), for every
     company at once; the amounts are in company currency, as the customers'
-    follow-up state sums them.
+    follow-up state sums them.  (The state's refresh does not look at the
+    invoice's payment state, so it also counts invoices whose payment Odoo
+    marks ``blocked``, which the run and this report leave out: one
+    definition of an open installment, shared by all, is on its way.)
     """
 
     _name = "dunning.aging.report"
@@ -171,15 +174,4 @@ class DunningAgingReport(models.Model):
             "res_id": self.move_id.id,
             "view_mode": "form",
             "views": [(False, "form")],
-        }
-
-    def action_open_invoices(self):
-        """The invoices of these installments, as a list."""
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Invoices"),
-            "res_model": "account.move",
-            "view_mode": "list,form",
-            "views": [(False, "list"), (False, "form")],
-            "domain": [("id", "in", self.move_id.ids)],
         }

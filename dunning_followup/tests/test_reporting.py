@@ -395,7 +395,9 @@ class TestReporting(DunningCommon):
                 .get_views([(False, "pivot"), (False, "graph"), (False, "list")])
             )
             self.assertEqual(set(views["views"]), {"pivot", "graph", "list"}, model)
-        day = self.env.ref("dunning_followup.dunning_partner_state_server_collector_day")
+        day = self.env.ref(
+            "dunning_followup.dunning_partner_state_server_collector_day"
+        )
         action = day.with_user(self.collector).run()
         self.assertEqual(action["res_model"], "dunning.partner.state")
         self.assertEqual([mode for _id, mode in action["views"]], ["kanban", "list"])
