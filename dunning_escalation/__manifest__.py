@@ -21,6 +21,7 @@
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
+        "views/dunning_collector_day_views.xml",
         "wizard/dunning_credit_hold_views.xml",
         "views/dunning_escalation_menus.xml",
         "report/dunning_statement_templates.xml",

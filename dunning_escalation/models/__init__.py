@@ -13,3 +13,4 @@ from . import dunning_promise
 from . import res_partner
 from . import sale_order
 from . import payment_transaction
+from . import dunning_partner_state_day
