@@ -159,3 +159,45 @@ def test_ci_runs_the_readme_command():
     readme = (ROOT / "README.md").read_text()
     assert "./setup/test.sh" in ci
     assert "./setup/test.sh" in readme and "./setup/run.sh" in readme
+
+
+def written_test_methods(addon):
+    """``{(module, class, method)}`` of the ``test_*`` methods written in the
+    addon's ``tests/test_*.py`` files (what pytest-odoo collects)."""
+    found = set()
+    for path in sorted((ROOT / addon / "tests").glob("test_*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for stmt in node.body:
+                if isinstance(
+                    stmt, ast.FunctionDef | ast.AsyncFunctionDef
+                ) and stmt.name.startswith("test"):
+                    found.add((path.stem, node.name, stmt.name))
+    return found
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_odoo_runs_every_test_method(addon):
+    """``odoo-bin --test-enable`` runs what pytest-odoo runs.
+
+    Odoo's loader keeps the test cases of the modules ``tests/__init__.py``
+    imports, and its tag selector (``--test-tags`` defaults to ``+standard``,
+    at install and post install) drops a test without tags, such as a
+    ``unittest.TestCase``: database-free tests must be ``odoo.tests.BaseCase``.
+    """
+    from odoo.tests import loader
+    from odoo.tests.tag_selector import TagsSelector
+
+    standard = TagsSelector("standard")
+    positions = (TagsSelector("at_install"), TagsSelector("post_install"))
+    selected = {
+        (test.__module__.rsplit(".", 1)[-1], type(test).__name__, test._testMethodName)
+        for module in loader.get_test_modules(addon)
+        for test in loader.get_module_test_cases(module)
+        if standard.check(test) and any(p.check(test) for p in positions)
+    }
+    written = written_test_methods(addon)
+    print(f"{addon}: {len(written)} test methods written, {len(selected)} run by Odoo")
+    assert sorted(written - selected) == [], "test methods odoo-bin would skip"
+    assert selected == written

@@ -1,8 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Late fees, without a database: fixed, percentage, tiers, UK bands."""
 
-import unittest
 from decimal import Decimal
+
+from odoo.tests import BaseCase, tagged
 
 from ..tools.fees import (
     Tier,
@@ -29,7 +30,8 @@ SCHEDULE = [
 ]
 
 
-class TestSimpleFees(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestSimpleFees(BaseCase):
     def test_fixed_fee(self):
         self.assertEqual(fixed_fee(5, 2), D("5.00"))
         self.assertEqual(fixed_fee("5", 0), D("5"))
@@ -90,7 +92,8 @@ class TestSimpleFees(unittest.TestCase):
             convert(40, 0, 2)
 
 
-class TestUkBands(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestUkBands(BaseCase):
     def test_bands_and_boundaries(self):
         # s.5A: below 1,000 -> 40; 1,000 to below 10,000 -> 70; 10,000+ -> 100
         cases = {
@@ -116,7 +119,8 @@ class TestUkBands(unittest.TestCase):
             uk_fixed_compensation(-1)
 
 
-class TestTiers(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestTiers(BaseCase):
     def test_boundaries_lower_inclusive_upper_exclusive(self):
         cases = {
             "0.01": "5.00",  # [0, 100): 5 flat

@@ -4,16 +4,18 @@
 import dataclasses
 import io
 import itertools
-import unittest
 from datetime import date
 from decimal import Decimal
+
+from odoo.tests import BaseCase, tagged
 
 from ..tools import interest, presets, rates_csv
 
 D = Decimal
 
 
-class TestPresets(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestPresets(BaseCase):
     def test_codes(self):
         self.assertEqual(list(presets.PRESETS), ["eu", "de", "fr", "uk"])
         self.assertIs(presets.get_preset("de"), presets.DE)
@@ -67,7 +69,8 @@ class TestPresets(unittest.TestCase):
                 self.assertIn(preset.reference_rate_code, tables)
 
 
-class TestStatutoryCompensation(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestStatutoryCompensation(BaseCase):
     def test_per_invoice(self):
         for code in ("eu", "de", "fr"):
             with self.subTest(code=code):
@@ -94,7 +97,8 @@ class TestStatutoryCompensation(unittest.TestCase):
             presets.statutory_compensation("eu", -1)
 
 
-class TestFrenchLateInvoice(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestFrenchLateInvoice(BaseCase):
     def test_penalties_and_indemnity_from_the_shipped_rates(self):
         # The French case of test_tools_interest, with the shipped ECB
         # history: 1,200 due 31 May 2024, paid 15 Aug 2024.
@@ -116,7 +120,8 @@ class TestFrenchLateInvoice(unittest.TestCase):
         self.assertEqual(result.amount + indemnity, D("75.38"))
 
 
-class TestGermanCaseFromTheShippedRates(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestGermanCaseFromTheShippedRates(BaseCase):
     def test_same_figure_as_the_hand_written_table(self):
         # See TestGermany in test_tools_interest: 330.35.
         result = interest.compute_interest(
@@ -131,7 +136,8 @@ class TestGermanCaseFromTheShippedRates(unittest.TestCase):
         self.assertEqual(result.amount, D("330.35"))
 
 
-class TestShippedRates(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestShippedRates(BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -188,7 +194,8 @@ class TestShippedRates(unittest.TestCase):
                 )
 
 
-class TestRatesCsv(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestRatesCsv(BaseCase):
     def test_parse(self):
         text = (
             "code,date_from,rate\nx,2024-07-01,-0.5\nx,2024-01-01,1\ny,2020-01-01,2\n"

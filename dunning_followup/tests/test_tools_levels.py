@@ -1,8 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The ladder, without a database."""
 
-import unittest
 from datetime import date
+
+from odoo.tests import BaseCase, tagged
 
 from ..tools.levels import (
     JUMP,
@@ -21,7 +22,8 @@ FORMAL = Level(sequence=40, days=21, id=4)
 LADDER = [FORMAL, REMINDER, CALL, FIRST]  # any order
 
 
-class TestLevels(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestLevels(BaseCase):
     def test_days_late(self):
         self.assertEqual(days_late(date(2026, 1, 31), date(2026, 2, 5)), 5)
         self.assertEqual(days_late(date(2026, 1, 31), date(2026, 1, 26)), -5)
@@ -86,7 +88,8 @@ class TestLevels(unittest.TestCase):
             self.assertEqual(aging_bucket(late), bucket, late)
 
 
-class TestPdfMerge(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestPdfMerge(BaseCase):
     def test_merge_keeps_every_body_with_its_marker(self):
         from ..tools.pdf import MARKER, merge_html_documents
 
