@@ -27,7 +27,7 @@ class DunningAction(models.Model):
 
     # -- charging -------------------------------------------------------------
 
-    def _execute(self):
+    def _execute(self, refresh_states=True):
         """Which customers of the batch have charges to invoice, read once
         for the batch instead of once per notice."""
         cache = self.env.cr.cache
@@ -46,7 +46,7 @@ class DunningAction(models.Model):
         )
         cache[PENDING_CACHE] = {(p.id, c.id) for p, c in groups}
         try:
-            return super()._execute()
+            return super()._execute(refresh_states=refresh_states)
         finally:
             if outer is None:
                 cache.pop(PENDING_CACHE, None)

@@ -82,27 +82,26 @@ class SaleOrder(models.Model):
         )
 
     def _dunning_refusal(self, hold):
-        """The full refusal, with the overdue invoices by name."""
-        invoices = (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    (
-                        "commercial_partner_id",
-                        "=",
-                        self.partner_id.commercial_partner_id.id,
-                    ),
-                    ("company_id", "=", hold["company_id"]),
-                    ("move_type", "in", ("out_invoice", "out_receipt")),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    ("invoice_date_due", "<", fields.Date.context_today(self)),
-                ],
-                order="invoice_date_due",
-                limit=6,
-            )
+        """The full refusal, with the overdue invoices by name: those with an
+        open installment past its own due date (a first installment can be
+        late while the invoice's last due date is still ahead)."""
+        Line = self.env["account.move.line"].sudo()
+        groups = Line._read_group(
+            [
+                (
+                    "move_id.commercial_partner_id",
+                    "=",
+                    self.partner_id.commercial_partner_id.id,
+                ),
+                *Line._dunning_open_installment_domain([hold["company_id"]]),
+                ("date_maturity", "<", fields.Date.context_today(self)),
+            ],
+            ["move_id"],
+            ["date_maturity:min"],
+            order="date_maturity:min",
+            limit=6,
         )
+        invoices = self.env["account.move"].union(*(move for move, _due in groups))
         names = ", ".join(invoices[:5].mapped("name"))
         if len(invoices) > 5:
             names += ", ..."

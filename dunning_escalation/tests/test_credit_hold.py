@@ -124,6 +124,37 @@ class TestCreditHold(DunningCommon):
         self.assertIn("Credit hold override", message)
         self.assertEqual(order.state, "draft")
 
+    def test_refusal_lists_an_invoice_late_on_its_first_installment(self):
+        """The refusal names an invoice whose first installment is late even
+        though its last one (the invoice's due date) is still ahead, and not
+        an invoice that is not due yet."""
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "30/70",
+                "line_ids": [
+                    Command.create(
+                        {"value": "percent", "value_amount": 30, "nb_days": 0}
+                    ),
+                    Command.create(
+                        {"value": "percent", "value_amount": 70, "nb_days": 60}
+                    ),
+                ],
+            }
+        )
+        split = self._invoice(
+            self.customer, None, 1000.0, invoice_date=date(2026, 1, 1), term=term
+        )
+        self.assertEqual(split.invoice_date_due, date(2026, 3, 2))
+        not_due = self._invoice(self.customer, date(2026, 2, 15), 100.0)
+        with freeze_time("2026-01-20"):
+            self._hold("First installment unpaid")
+            order = self._order(user=self.salesperson)
+            with self.assertRaises(UserError) as caught:
+                order.action_confirm()
+        message = str(caught.exception)
+        self.assertIn(f"Overdue invoices: {split.name}", message)
+        self.assertNotIn(not_due.name, message)
+
     def test_override_with_and_without_the_group(self):
         self._hold()
         own = self._order(user=self.salesperson)

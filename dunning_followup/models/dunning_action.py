@@ -11,6 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tools import sql
 from odoo.tools.misc import format_date
 
+from ..tools.levels import days_late
 from ..tools.pdf import merge_html_documents, split_pdf
 
 _logger = logging.getLogger(__name__)
@@ -148,7 +149,7 @@ class DunningAction(models.Model):
         return self.partner_id._dunning_open_items(self.company_id)
 
     def _days_late(self, line):
-        return (self.date - line.date_maturity).days if line.date_maturity else 0
+        return days_late(line.date_maturity, self.date) if line.date_maturity else 0
 
     def _get_total_due(self):
         return sum(self._get_open_items().mapped("amount_residual"))
@@ -196,7 +197,7 @@ class DunningAction(models.Model):
                 )
             ) from exc
 
-    def _execute(self):
+    def _execute(self, refresh_states=True):
         """Execute every action in three passes:
 
         1. the :meth:`_before_channels` hook of each action (fees, interest);
@@ -207,6 +208,11 @@ class DunningAction(models.Model):
         Passes 1 and 3 run each action in its own savepoint, so one failure
         (a template error, a refused PDF) marks that action failed with its
         reason without undoing the others.
+
+        :param refresh_states: refresh the customers' states (and holds)
+            after; a run's batch passes False, as it refreshes them itself
+            once, on the run's date
+        :return: the actions done
         """
         ready = self.browse()
         for action in self:
@@ -231,7 +237,8 @@ class DunningAction(models.Model):
             else:
                 cache[OPEN_ITEMS_CACHE] = outer
         done._after_done()
-        self._refresh_partner_states()
+        if refresh_states:
+            self._refresh_partner_states()
         return done
 
     def _try(self, method):
@@ -658,20 +665,27 @@ class DunningAction(models.Model):
         return actions
 
     def _get_notice_items(self):
-        """Open items as display-ready values, for templates and reports."""
+        """Open items as display-ready values, for templates and reports, in
+        the company's currency (as the notice's total); a row of an invoice
+        in another currency also has ``amount_in_invoice_currency``."""
         self.ensure_one()
         lang_env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
         monetary = lang_env["ir.qweb.field.monetary"]
         items = []
         base_url = self.get_base_url()
+        currency = self.currency_id
         for line in self._get_open_items():
             move = line.move_id
-            currency = line.currency_id or self.currency_id
-            amount = (
-                line.amount_residual_currency
-                if line.currency_id
-                else line.amount_residual
-            )
+            # the company's currency, as the total (_get_total_due), the
+            # statement and the customer's figures; the invoice's own
+            # currency is said next to it when it differs
+            amount = line.amount_residual
+            own = False
+            if line.currency_id and line.currency_id != currency:
+                own = monetary.value_to_html(
+                    line.amount_residual_currency,
+                    {"display_currency": line.currency_id},
+                )
             items.append(
                 {
                     "line": line,
@@ -684,6 +698,7 @@ class DunningAction(models.Model):
                     ),
                     "amount_raw": amount,
                     "currency": currency,
+                    "amount_in_invoice_currency": own,
                     "url": base_url + move.get_portal_url(),
                 }
             )

@@ -345,10 +345,7 @@ class DunningRun(models.Model):
             auto = actions.filtered(
                 lambda a: a.level_id.auto_execute or self.execute_all
             )
-        if auto:
-            # the notices refresh the state as they go: they see the dates
-            self._set_next_action_dates(next_dates)
-        done = auto._execute() if auto else auto
+        done = auto._execute(refresh_states=False) if auto else auto
         self.env["dunning.partner.state"].sudo()._refresh(
             claimed, self.company_id.id, self.date, next_dates=next_dates
         )
@@ -719,23 +716,6 @@ class DunningRun(models.Model):
         with self.env.protecting(protected, actions):
             actions.modified(list(Action._fields), create=True)
         return actions
-
-    def _set_next_action_dates(self, next_dates):
-        if not next_dates:
-            return
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE dunning_partner_state st SET next_action_date = r.d
-                  FROM unnest(%(partners)s::int[], %(dates)s::date[]) AS r(p, d)
-                 WHERE st.partner_id = r.p AND st.company_id = %(company)s
-                """,
-                partners=list(next_dates),
-                dates=list(next_dates.values()),
-                company=self.company_id.id,
-            )
-        )
-        self.env["dunning.partner.state"].invalidate_model(["next_action_date"])
 
     def action_view_actions(self):
         self.ensure_one()

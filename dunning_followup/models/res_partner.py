@@ -268,34 +268,29 @@ class ResPartner(models.Model):
         }
 
     def action_open_dunning_items(self):
+        """The customer's open installments: what its notices list."""
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Open items"),
             "res_model": "account.move.line",
             "view_mode": "list",
-            "domain": [
-                ("partner_id", "child_of", self.commercial_partner_id.id),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-                ("company_id", "=", self.env.company.id),
-            ],
+            "domain": self._dunning_open_items_domain(
+                self.commercial_partner_id.ids, self.env.company.ids
+            ),
             "context": {"search_default_group_by_move": 0},
         }
 
     @api.model
     def _dunning_open_items_domain(self, partner_ids, company_ids):
         """Open receivable installments of customers (commercial entities) in
-        companies: what notices and statements list."""
+        companies: what notices and statements list (see
+        ``account.move.line._dunning_open_installment_domain``)."""
         return [
-            ("move_id.commercial_partner_id", "in", partner_ids),
-            ("company_id", "in", company_ids),
-            ("display_type", "=", "payment_term"),
-            ("parent_state", "=", "posted"),
-            ("reconciled", "=", False),
-            ("amount_residual", ">", 0),
-            ("move_id.move_type", "in", ("out_invoice", "out_receipt")),
+            ("move_id.commercial_partner_id", "in", list(partner_ids)),
+            *self.env["account.move.line"]._dunning_open_installment_domain(
+                company_ids
+            ),
         ]
 
     def _dunning_open_items(self, company):

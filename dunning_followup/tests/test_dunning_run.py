@@ -235,10 +235,11 @@ class TestDunningRun(DunningCommon):
             )
             run._process_batch(1)
             self.assertEqual(run.partner_done, 1)
-            # the next batch crashes half-way: its transaction is rolled back
+            # the next batch crashes half-way (its actions created, not
+            # executed): its transaction is rolled back
             with patch.object(
-                type(self.env["dunning.run"]),
-                "_set_next_action_dates",
+                type(self.env["dunning.action"]),
+                "_execute",
                 side_effect=RuntimeError,
             ):
                 with self.assertRaises(RuntimeError), self.env.cr.savepoint():
