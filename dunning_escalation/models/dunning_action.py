@@ -119,16 +119,15 @@ class DunningAction(models.Model):
             rate_table = self.env["dunning.reference.rate"]._get_table(
                 policy.interest_rate_code
             )
+        overdue_domain = [
+            *self.env["account.move.line"]._dunning_open_installment_domain(),
+            ("date_maturity", "<", self.date),
+        ]
         vals_list = []
         for move in moves:
             levels = levels_by_move[move.id].sorted(lambda lvl: (lvl.days, lvl.id))
             overdue = sum(
-                move.line_ids.filtered(
-                    lambda line: line.display_type == "payment_term"
-                    and line.date_maturity
-                    and line.date_maturity < self.date
-                    and not line.reconciled
-                ).mapped("amount_residual")
+                move.line_ids.filtered_domain(overdue_domain).mapped("amount_residual")
             )
             base = {
                 "action_id": self.id,

@@ -93,8 +93,8 @@ class DunningPartnerState(models.Model):
                       JOIN dunning_level lvl ON lvl.id = act.level_id
                       JOIN dunning_action_line dal ON dal.action_id = act.id
                       JOIN account_move_line aml ON aml.id = dal.move_line_id
-                     WHERE NOT aml.reconciled
-                       AND aml.amount_residual > 0
+                      JOIN account_move move ON move.id = aml.move_id
+                     WHERE %(open)s
                        AND EXISTS (
                            SELECT 1 FROM dunning_level hold
                             WHERE hold.policy_id = lvl.policy_id
@@ -111,6 +111,9 @@ class DunningPartnerState(models.Model):
                 """,
                 company=company_id,
                 partners=list(set(partner_ids)),
+                open=self.env["account.move.line"]._dunning_open_installment_sql(
+                    [company_id]
+                ),
             )
         )
         to_hold, to_update, to_release = {}, {}, []

@@ -7,7 +7,6 @@ from odoo.tests import BaseCase, tagged
 
 from ..tools.fees import (
     Tier,
-    convert,
     find_tier,
     fixed_fee,
     per_invoice_compensation,
@@ -78,18 +77,6 @@ class TestSimpleFees(BaseCase):
             per_invoice_compensation(1.5, 40)
         with self.assertRaisesRegex(ValueError, r"^amount_per_invoice must not"):
             per_invoice_compensation(1, -40)
-
-    def test_convert(self):
-        # EUR 40 into USD at 1.0856: 43.424 -> 43.42
-        self.assertEqual(convert(40, 1.0856, 2), D("43.42"))
-        # EUR 40 into JPY at 161.53: 6,461.2 -> 6,461
-        self.assertEqual(convert(40, "161.53", 0), D("6461"))
-        # EUR 40 into KWD at 0.33345: 13.338 -> 13.338
-        self.assertEqual(convert(40, "0.33345", 3), D("13.338"))
-        # half-up: 40 x 1.0000625 = 40.0025 -> 40.003
-        self.assertEqual(convert(40, "1.0000625", 3), D("40.003"))
-        with self.assertRaisesRegex(ValueError, r"^rate must be greater than 0"):
-            convert(40, 0, 2)
 
 
 @tagged("post_install", "-at_install")

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from odoo.tests import BaseCase, tagged
 
-from ..tools import interest, presets, rates_csv
+from ..tools import fees, interest, presets, rates_csv
 
 D = Decimal
 
@@ -70,34 +70,6 @@ class TestPresets(BaseCase):
 
 
 @tagged("post_install", "-at_install")
-class TestStatutoryCompensation(BaseCase):
-    def test_per_invoice(self):
-        for code in ("eu", "de", "fr"):
-            with self.subTest(code=code):
-                self.assertEqual(presets.statutory_compensation(code, 1200), D("40.00"))
-                self.assertEqual(
-                    presets.statutory_compensation(code, 1200, consumer=True),
-                    D("0.00"),
-                )
-
-    def test_uk_bands(self):
-        self.assertEqual(presets.statutory_compensation(presets.UK, "999.99"), D(40))
-        self.assertEqual(presets.statutory_compensation(presets.UK, 1000), D(70))
-        self.assertEqual(presets.statutory_compensation(presets.UK, 10000), D(100))
-        self.assertEqual(
-            presets.statutory_compensation(presets.UK, 10000, consumer=True), D(0)
-        )
-
-    def test_nothing_owed_and_digits(self):
-        self.assertEqual(presets.statutory_compensation("fr", 0), D("0.00"))
-        self.assertEqual(
-            presets.statutory_compensation("fr", 50, digits=3), D("40.000")
-        )
-        with self.assertRaisesRegex(ValueError, r"^debt must not be negative"):
-            presets.statutory_compensation("eu", -1)
-
-
-@tagged("post_install", "-at_install")
 class TestFrenchLateInvoice(BaseCase):
     def test_penalties_and_indemnity_from_the_shipped_rates(self):
         # The French case of test_tools_interest, with the shipped ECB
@@ -116,7 +88,7 @@ class TestFrenchLateInvoice(BaseCase):
             day_count=preset.day_count,
         )
         self.assertEqual(result.amount, D("35.38"))
-        indemnity = presets.statutory_compensation(preset, 1200)
+        indemnity = fees.per_invoice_compensation(1, preset.compensation_amount)
         self.assertEqual(result.amount + indemnity, D("75.38"))
 
 

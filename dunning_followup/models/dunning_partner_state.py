@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .account_move_line import DUNNING_MOVE_TYPES
+
 # rows created at once after which the table's statistics are refreshed
 ANALYZE_AFTER_ROWS = 400
 
@@ -142,7 +144,8 @@ class DunningPartnerState(models.Model):
             return
         today = today or fields.Date.context_today(self)
         self._ensure(partner_ids, company_id)
-        self.env["account.move.line"].flush_model()
+        Line = self.env["account.move.line"]
+        Line.flush_model()
         self.env["account.move"].flush_model()
         self.env["dunning.action"].flush_model()
         self.env["dunning.promise"].flush_model()
@@ -165,21 +168,16 @@ class DunningPartnerState(models.Model):
                                AS excluded
                       FROM batch
                       JOIN LATERAL (
-                            SELECT move.id, move.dunning_excluded,
+                            SELECT move.id, move.move_type, move.dunning_excluded,
                                    move.dunning_excluded_until
                               FROM account_move move
                              WHERE move.commercial_partner_id = batch.partner_id
-                               AND move.move_type IN ('out_invoice', 'out_receipt')
+                               AND move.move_type IN %(move_types)s
                             OFFSET 0) move ON TRUE
                       JOIN LATERAL (
                             SELECT aml.id, aml.amount_residual, aml.date_maturity
                               FROM account_move_line aml
-                             WHERE aml.move_id = move.id
-                               AND aml.company_id = %(company)s
-                               AND aml.display_type = 'payment_term'
-                               AND aml.parent_state = 'posted'
-                               AND NOT aml.reconciled
-                               AND aml.amount_residual > 0
+                             WHERE aml.move_id = move.id AND %(open)s
                             OFFSET 0) aml ON TRUE
                       LEFT JOIN LATERAL (%(level)s) cur ON TRUE
                 ), figures AS (
@@ -219,7 +217,7 @@ class DunningPartnerState(models.Model):
                    SET due_amount = COALESCE(src.due, 0),
                        overdue_amount = COALESCE(src.overdue, 0),
                        oldest_due_date = src.oldest,
-                       max_days_late = GREATEST(%(today)s - src.oldest, 0),
+                       max_days_late = GREATEST(%(days_late)s, 0),
                        level_id = src.level_id,
                        next_action_date = CASE WHEN src.due IS NULL THEN NULL
                                                WHEN src.planned THEN src.next_date
@@ -258,6 +256,11 @@ class DunningPartnerState(models.Model):
                 """,
                 today=today,
                 company=company_id,
+                # the invoices' types first, a cheap filter on the customer's
+                # moves; the exact rule is on their lines
+                move_types=DUNNING_MOVE_TYPES,
+                open=Line._dunning_open_installment_sql([company_id]),
+                days_late=Line._dunning_days_late_sql(SQL("src.oldest"), today),
                 partners=partner_ids,
                 planned=list(next_dates),
                 next_dates=list(next_dates.values()),

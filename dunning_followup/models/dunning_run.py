@@ -29,7 +29,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools.levels import following_level, next_level
+from ..tools.levels import days_late, following_level, next_level
 
 _logger = logging.getLogger(__name__)
 
@@ -156,14 +156,8 @@ class DunningRun(models.Model):
 
     def _open_lines_where(self):
         """Conditions of an open customer receivable line (aliases aml, move)."""
-        return SQL(
-            """aml.company_id = %(company)s
-               AND aml.display_type = 'payment_term'
-               AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE
-               AND aml.amount_residual > 0
-               AND move.move_type IN ('out_invoice', 'out_receipt')""",
-            company=self.company_id.id,
+        return self.env["account.move.line"]._dunning_open_installment_sql(
+            self.company_id.ids
         )
 
     def _partner_scope(self):
@@ -489,7 +483,7 @@ class DunningRun(models.Model):
         for line in lines:
             if line["excluded"]:
                 continue
-            late = (date - line["date_maturity"]).days
+            late = days_late(line["date_maturity"], date)
             current = (
                 line["dunning_level_id"] if line["dunning_level_id"] in by_id else None
             )
@@ -575,7 +569,7 @@ class DunningRun(models.Model):
                         level.id,
                         line["move_id"],
                         line["date_maturity"],
-                        (self.date - line["date_maturity"]).days,
+                        days_late(line["date_maturity"], self.date),
                         line["amount_residual"],
                     )
                 )

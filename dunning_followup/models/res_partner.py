@@ -3,7 +3,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.misc import format_date
 
-from ..tools.levels import AGING_BUCKETS, aging_bucket
+from ..tools.levels import AGING_BUCKETS, aging_bucket, days_late
+from .account_move_line import DUNNING_MOVE_TYPES
 from .dunning_partner_state import STATUSES
 
 
@@ -185,7 +186,7 @@ class ResPartner(models.Model):
                 SQL(
                     """
                     SELECT move.commercial_partner_id,
-                           AVG(GREATEST(paid.paid_date - aml.date_maturity, 0))
+                           AVG(GREATEST(%(days_late)s, 0))
                       FROM account_move_line aml
                       JOIN account_move move ON move.id = aml.move_id
                       JOIN LATERAL (
@@ -197,12 +198,16 @@ class ResPartner(models.Model):
                        AND aml.display_type = 'payment_term'
                        AND aml.parent_state = 'posted'
                        AND aml.reconciled
-                       AND move.move_type IN ('out_invoice', 'out_receipt')
+                       AND move.move_type IN %(move_types)s
                        AND paid.paid_date IS NOT NULL
                      GROUP BY move.commercial_partner_id
                     """,
                     partners=commercial.ids,
                     company=self.env.company.id,
+                    move_types=DUNNING_MOVE_TYPES,
+                    days_late=self.env["account.move.line"]._dunning_days_late_sql(
+                        SQL("aml.date_maturity"), SQL("paid.paid_date")
+                    ),
                 )
             )
             result = dict(self.env.cr.fetchall())
@@ -319,7 +324,7 @@ class ResPartner(models.Model):
         totals = {name: 0.0 for name, _low, _high in AGING_BUCKETS}
         rows = []
         for line in lines:
-            late = (on_date - line.date_maturity).days if line.date_maturity else 0
+            late = days_late(line.date_maturity, on_date) if line.date_maturity else 0
             totals[aging_bucket(late)] += line.amount_residual
             rows.append(
                 {

@@ -133,8 +133,10 @@ class TestOpenInstallments(DunningCommon):
         Line = self.env["account.move.line"]
         return set(
             Line.search(
-                Line._dunning_open_installment_domain(company_ids)
-                + [("move_id.commercial_partner_id", "=", self.tricky.id)]
+                [
+                    *Line._dunning_open_installment_domain(company_ids),
+                    ("move_id.commercial_partner_id", "=", self.tricky.id),
+                ]
             ).ids
         )
 
