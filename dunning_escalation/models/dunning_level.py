@@ -168,7 +168,7 @@ class DunningLevel(models.Model):
             or (self.charge_interest and self.policy_id.interest_type != "none")
         )
 
-    def _compute_fee(self, overdue, digits):
+    def _get_fee(self, overdue, digits):
         """The late fee for an invoice with ``overdue`` (company currency)."""
         self.ensure_one()
         if self.fee_type == "fixed":
