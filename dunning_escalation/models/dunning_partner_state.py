@@ -3,6 +3,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import format_amount
 
 HOLD_ORIGINS = [
     ("level", "Follow-up level"),
@@ -164,7 +165,9 @@ class DunningPartnerState(models.Model):
                 "amount",
                 self.env._(
                     "Overdue amount over %(limit)s.",
-                    limit=company.currency_id.format(company.dunning_hold_amount),
+                    limit=format_amount(
+                        self.env, company.dunning_hold_amount, company.currency_id
+                    ),
                 ),
             )
         if company.dunning_hold_days and late >= company.dunning_hold_days:

@@ -4,6 +4,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.misc import format_amount
 
 
 class SaleOrder(models.Model):
@@ -78,7 +79,7 @@ class SaleOrder(models.Model):
             customer=self.partner_id.commercial_partner_id.name,
             company=company.name,
             reason=hold["reason"] or "",
-            amount=company.currency_id.format(hold["overdue"] or 0.0),
+            amount=format_amount(self.env, hold["overdue"] or 0.0, company.currency_id),
         )
 
     def _dunning_refusal(self, hold):
@@ -217,10 +218,12 @@ class SaleOrder(models.Model):
                 "it with a reason.",
                 order=order.name,
                 customer=order.partner_id.commercial_partner_id.name,
-                limit=order.company_id.currency_id.format(
+                limit=format_amount(
+                    self.env,
                     order.partner_id.commercial_partner_id.with_company(
                         order.company_id
-                    ).credit_limit
+                    ).credit_limit,
+                    order.company_id.currency_id,
                 ),
             )
         )

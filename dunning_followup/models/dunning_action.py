@@ -5,6 +5,7 @@ import uuid
 from collections import defaultdict
 
 from markupsafe import Markup, escape
+from psycopg2.errors import LockNotAvailable
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
@@ -38,10 +39,16 @@ class DunningAction(models.Model):
     _name = "dunning.action"
     _description = "Follow-up action"
     _order = "date desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, readonly=True
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        readonly=True,
+        check_company=True,
     )
     company_id = fields.Many2one(
         "res.company",
@@ -52,10 +59,18 @@ class DunningAction(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     run_id = fields.Many2one(
-        "dunning.run", index=True, readonly=True, ondelete="set null"
+        "dunning.run",
+        index=True,
+        readonly=True,
+        ondelete="set null",
+        check_company=True,
     )
     level_id = fields.Many2one(
-        "dunning.level", required=True, readonly=True, ondelete="restrict"
+        "dunning.level",
+        required=True,
+        readonly=True,
+        ondelete="restrict",
+        check_company=True,
     )
     policy_id = fields.Many2one(related="level_id.policy_id", store=True)
     date = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
@@ -189,7 +204,7 @@ class DunningAction(models.Model):
                     "SELECT id FROM dunning_action WHERE id = ANY(%s) FOR NO KEY UPDATE NOWAIT",
                     [self.ids],
                 )
-        except Exception as exc:
+        except LockNotAvailable as exc:
             raise UserError(
                 self.env._(
                     "A follow-up run is processing these customers right now; "

@@ -34,6 +34,7 @@ class DunningPartnerState(models.Model):
     _description = "Customer follow-up state"
     _order = "next_action_date, overdue_amount desc, id"
     _rec_name = "partner_id"
+    _check_company_auto = True
 
     partner_id = fields.Many2one(
         "res.partner",
@@ -48,7 +49,11 @@ class DunningPartnerState(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     level_id = fields.Many2one(
-        "dunning.level", index=True, readonly=True, ondelete="set null"
+        "dunning.level",
+        index=True,
+        readonly=True,
+        ondelete="set null",
+        check_company=True,
     )
     status = fields.Selection(
         STATUSES, required=True, default="none", index=True, readonly=True

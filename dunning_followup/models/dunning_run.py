@@ -38,6 +38,7 @@ class DunningRun(models.Model):
     _name = "dunning.run"
     _description = "Follow-up run"
     _order = "id desc"
+    _check_company_auto = True
 
     name = fields.Char(required=True, readonly=True, default="/", copy=False)
     company_id = fields.Many2one(
@@ -61,12 +62,14 @@ class DunningRun(models.Model):
         "res.partner",
         string="Customers",
         readonly=True,
+        check_company=True,
         help="Empty: every customer of the company.",
     )
     forced_level_id = fields.Many2one(
         "dunning.level",
         string="Level",
         readonly=True,
+        check_company=True,
         help="Set by the wizard: apply this level instead of the one the days call for.",
     )
     execute_all = fields.Boolean(

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools.misc import format_date
 
@@ -23,6 +24,7 @@ class ResPartner(models.Model):
         "dunning.policy",
         string="Follow-up policy",
         company_dependent=True,
+        check_company=True,
         help="Leave empty to use the company's default policy.",
     )
     dunning_responsible_id = fields.Many2one(
@@ -78,6 +80,25 @@ class ResPartner(models.Model):
     dunning_promise_ids = fields.One2many(
         "dunning.promise", "partner_id", string="Promises to pay"
     )
+
+    @api.constrains("dunning_policy_id")
+    def _check_dunning_policy_id(self):
+        """The customer's policy in a company is one of that company's (the
+        field is company-dependent: the current company's value is written)."""
+        company = self.env.company
+        for partner in self:
+            policy = partner.dunning_policy_id
+            if policy and policy.company_id != company:
+                raise ValidationError(
+                    self.env._(
+                        "Follow-up policy: %(policy)s belongs to %(other)s, not to "
+                        "%(company)s, the company whose policy of %(partner)s is set.",
+                        policy=policy.display_name,
+                        other=policy.company_id.name,
+                        company=company.name,
+                        partner=partner.display_name,
+                    )
+                )
 
     @api.model
     def _dunning_state_field_names(self):

@@ -86,24 +86,3 @@ class TestLevels(BaseCase):
         }
         for late, bucket in cases.items():
             self.assertEqual(aging_bucket(late), bucket, late)
-
-
-@tagged("post_install", "-at_install")
-class TestPdfMerge(BaseCase):
-    def test_merge_keeps_every_body_with_its_marker(self):
-        from ..tools.pdf import MARKER, merge_html_documents
-
-        docs = [
-            f"<html><head><title>t</title></head><body><h2>Letter {i}</h2></body></html>"
-            for i in range(3)
-        ]
-        merged = merge_html_documents(docs)
-        self.assertEqual(merged.count("<title>"), 1)
-        for i in range(3):
-            self.assertIn(f"Letter {i}", merged)
-            self.assertIn(MARKER.format(i), merged)
-        self.assertLess(merged.index(MARKER.format(0)), merged.index("Letter 0"))
-        self.assertLess(merged.index("Letter 0"), merged.index(MARKER.format(1)))
-        self.assertEqual(merged.count("page-break-before"), 2)
-        with self.assertRaises(ValueError):
-            merge_html_documents([])
