@@ -201,3 +201,30 @@ def test_odoo_runs_every_test_method(addon):
     print(f"{addon}: {len(written)} test methods written, {len(selected)} run by Odoo")
     assert sorted(written - selected) == [], "test methods odoo-bin would skip"
     assert selected == written
+
+
+def test_odoo_requirements_markers():
+    """Markers are evaluated by packaging (PEP 508), as if Python were 3.12
+    or later: Odoo's 3.12 pins are kept, its older ones dropped."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "odoo_requirements", ROOT / "setup" / "odoo_requirements.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    lines = [
+        "cbor2==5.4.2 ; python_version < '3.12'",
+        "cbor2==5.6.2 ; python_version >= '3.12'",
+        "psycopg2==2.9.9 ; sys_platform != 'win32' and python_version >= '3.12'",
+        "pypiwin32 ; sys_platform == 'win32'",
+        "python-ldap==3.4.4 ; sys_platform != 'win32'",
+        "Babel==2.10.3  # comment",
+    ]
+    assert list(module.convert(lines)) == [
+        "cbor2==5.6.2",
+        "psycopg2-binary==2.9.9",
+        "Babel==2.10.3",
+    ]
+    with pytest.raises(module.InvalidMarker):
+        list(module.convert(["x ; __import__('os')"]))

@@ -302,8 +302,8 @@ class DunningAction(models.Model):
         portal token in one statement: the notices link each invoice to the
         portal, and ``get_portal_url`` would otherwise write the token
         invoice by invoice through ``account.move.write`` (which
-        resynchronises the invoice's lines: 20 ms each, most of the cost of
-        a notice)."""
+        resynchronises the invoice's lines, most of the cost of a notice:
+        see tests/benchmarks/README.md)."""
         if not self:
             return {}
         lines = (
@@ -344,8 +344,9 @@ class DunningAction(models.Model):
 
     def _prerender_documents(self):
         """Render the letters and the statements of these actions in one
-        wkhtmltopdf call each, split per customer by the PDF outline.  If the
-        batch cannot be split, each action renders its own later."""
+        wkhtmltopdf call each, split per customer at the invisible marker
+        that starts each document (:mod:`..tools.pdf`).  If the batch cannot
+        be split, each action renders its own later."""
         letters = self.filtered(
             lambda a: not a.letter_attachment_id and a._needs_letter()
         )
@@ -373,13 +374,15 @@ class DunningAction(models.Model):
 
     def _render_batch(self, report_ref, res_ids):
         """``{res_id: pdf bytes}`` for a report over many records, rendered by
-        ONE wkhtmltopdf process and split per record by the PDF outline.
+        ONE wkhtmltopdf process and split per record at invisible markers.
 
         Odoo's own batch path hands wkhtmltopdf one HTML file per record,
         which wkhtmltopdf builds without patched Qt (Debian's, for one)
-        refuse; we merge the records into one document instead, each on its
-        own page, and cut it where each record's first heading is.  An empty
-        dict means "render them one by one".
+        refuse, and splits by the PDF outline, which only those builds
+        write; we merge the records into one document instead, each from a
+        new page behind a tiny white marker text, and cut the PDF where each
+        marker is (:func:`..tools.pdf.split_pdf`).  An empty dict means
+        "render them one by one".
         """
         res_ids = list(dict.fromkeys(res_ids))
         if tools.config["test_enable"] and not self.env.context.get(

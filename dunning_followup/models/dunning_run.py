@@ -637,9 +637,10 @@ class DunningRun(models.Model):
     def _insert_actions(self, vals_list):
         """``dunning.action.create(vals_list)`` in one ``INSERT``.
 
-        The ORM's create costs about 0.3 s for a batch of 500 actions, mostly
-        converting each monetary value through a new record of its currency;
-        these values are plain, so they go straight to the table, and the
+        The ORM's create converts each monetary value through a new record
+        of its currency and updates the rows again for their computed
+        fields (the cost is in tests/benchmarks/README.md); these values are
+        plain, so they go straight to the table, and the
         ORM is told (:meth:`~odoo.models.BaseModel.modified`) so that stored
         computed fields (the name, the policy) and their dependents follow.
         """
