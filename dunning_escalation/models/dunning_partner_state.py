@@ -66,6 +66,43 @@ class DunningPartnerState(models.Model):
             return
         today = today or fields.Date.context_today(self)
         company = self.env["res.company"].browse(company_id)
+        to_hold, to_update, to_release = {}, {}, []
+        for row in self._get_hold_figures(partner_ids, company_id):
+            state_id, held, origin, sticky, overdue, late, level_id = row
+            cause = self._hold_cause(company, overdue or 0.0, late or 0, level_id)
+            if not held:
+                if cause:
+                    to_hold.setdefault(cause, []).append(state_id)
+            elif origin in AUTOMATIC:
+                if not cause:
+                    to_release.append(state_id)
+                elif cause[0] != origin:
+                    # still held, for another reason: say the current one
+                    to_update.setdefault(cause, []).append(state_id)
+            elif not sticky and (overdue or 0.0) <= 0:
+                # a broken promise or a manual hold lasts until nothing is
+                # overdue any more; "no automatic release" never ends alone
+                to_release.append(state_id)
+        for (origin, reason), ids in to_hold.items():
+            self.browse(ids)._set_credit_hold(reason, origin, today=today)
+        for (origin, reason), ids in to_update.items():
+            self.browse(ids).write(
+                {"credit_hold_origin": origin, "credit_hold_reason": reason}
+            )
+        if to_update:
+            self._invalidate_partner_fields()
+        if to_release:
+            self.browse(to_release)._release_credit_hold(
+                self.env._("Paid back under the credit hold thresholds.")
+            )
+
+    @api.model
+    def _get_hold_figures(self, partner_ids, company_id):
+        """``[(state id, held, origin, sticky, overdue, days late, holding
+        level id)]`` of these customers, in one query: the holding level is
+        the highest level of a notice actually sent (action done) that holds
+        or follows a holding level of its policy, for an installment that
+        is still open."""
         self.env["dunning.action"].flush_model(["state", "level_id", "partner_id"])
         self.env["dunning.level"].flush_model(["credit_hold", "days", "policy_id"])
         self.flush_model()
@@ -117,35 +154,7 @@ class DunningPartnerState(models.Model):
                 ),
             )
         )
-        to_hold, to_update, to_release = {}, {}, []
-        for row in self.env.cr.fetchall():
-            state_id, held, origin, sticky, overdue, late, level_id = row
-            cause = self._hold_cause(company, overdue or 0.0, late or 0, level_id)
-            if not held:
-                if cause:
-                    to_hold.setdefault(cause, []).append(state_id)
-            elif origin in AUTOMATIC:
-                if not cause:
-                    to_release.append(state_id)
-                elif cause[0] != origin:
-                    # still held, for another reason: say the current one
-                    to_update.setdefault(cause, []).append(state_id)
-            elif not sticky and (overdue or 0.0) <= 0:
-                # a broken promise or a manual hold lasts until nothing is
-                # overdue any more; "no automatic release" never ends alone
-                to_release.append(state_id)
-        for (origin, reason), ids in to_hold.items():
-            self.browse(ids)._set_credit_hold(reason, origin, today=today)
-        for (origin, reason), ids in to_update.items():
-            self.browse(ids).write(
-                {"credit_hold_origin": origin, "credit_hold_reason": reason}
-            )
-        if to_update:
-            self._invalidate_partner_fields()
-        if to_release:
-            self.browse(to_release)._release_credit_hold(
-                self.env._("Paid back under the credit hold thresholds.")
-            )
+        return self.env.cr.fetchall()
 
     @api.model
     def _hold_cause(self, company, overdue, late, level_id):
