@@ -65,6 +65,9 @@ class DunningAction(models.Model):
         return res
 
     def _get_chargeable_moves(self):
+        """Extension hook: the invoices of the notice that bear charges
+        (posted customer invoices, late-fee invoices only when the policy
+        says so), an ``account.move`` recordset."""
         moves = self.line_ids.move_id.filtered(
             lambda m: m.move_type == "out_invoice" and m.state == "posted"
         )
@@ -127,6 +130,9 @@ class DunningAction(models.Model):
         return moves
 
     def _prepare_fee_move_vals(self, currency, charges):
+        """Extension hook: the values of the late-fee invoice of ``charges``
+        (all in ``currency``), for ``account.move.create``; each line must
+        keep its ``dunning_charge_id``."""
         lines = []
         for charge in charges:
             product = charge._get_product()
@@ -162,9 +168,11 @@ class DunningAction(models.Model):
         return items.filtered(lambda line: line.move_id.dunning_action_id != self)
 
     def _get_notice_fee_moves(self):
+        """The late-fee invoices the notice lists (not cancelled)."""
         return self.fee_move_ids.filtered(lambda m: m.state != "cancel")
 
     def _get_notice_charges(self):
+        """The lines of the notice's late-fee invoices, and their taxes."""
         charges = super()._get_notice_charges()
         lang_env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
         monetary = lang_env["ir.qweb.field.monetary"]
@@ -196,6 +204,8 @@ class DunningAction(models.Model):
         return charges
 
     def _get_total_due(self):
+        """The open items and the notice's late-fee invoices, company
+        currency."""
         total = super()._get_total_due()
         return total + sum(
             abs(move.amount_total_signed) for move in self._get_notice_fee_moves()

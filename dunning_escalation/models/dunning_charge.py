@@ -158,6 +158,8 @@ class DunningCharge(models.Model):
         return True
 
     def _get_product(self):
+        """Extension hook: the service product this charge is invoiced
+        with; raises a UserError naming the kind when it is missing."""
         self.ensure_one()
         product = self.env.ref(CHARGE_PRODUCTS[self.kind], raise_if_not_found=False)
         if not product:

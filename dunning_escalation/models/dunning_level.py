@@ -161,6 +161,9 @@ class DunningLevel(models.Model):
             ) from None
 
     def _has_charges(self):
+        """Extension hook: whether a notice at this level may charge
+        anything (a fee, a compensation, interest); a level that answers
+        False never calls the charge rules."""
         self.ensure_one()
         return (
             self.fee_type != "none"

@@ -42,6 +42,7 @@ class DunningPartnerState(models.Model):
 
     @api.model
     def _refresh(self, partner_ids, company_id, today=None, **kwargs):
+        """The holds follow every refresh of the figures, on the same day."""
         res = super()._refresh(partner_ids, company_id, today=today, **kwargs)
         self._evaluate_holds(partner_ids, company_id, today=today)
         return res

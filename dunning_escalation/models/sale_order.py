@@ -71,6 +71,9 @@ class SaleOrder(models.Model):
         return holds
 
     def _dunning_hold_text(self, hold):
+        """What the salesperson reads of a hold (``hold``: a row of
+        :meth:`_dunning_get_holds`): who, where, why, how much is overdue
+        and who can help."""
         company = self.env["res.company"].browse(hold["company_id"])
         return self.env._(
             "%(customer)s is on credit hold in %(company)s: %(reason)s "

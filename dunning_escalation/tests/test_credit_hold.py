@@ -432,14 +432,20 @@ class TestCreditHold(DunningCommon):
         self.assertEqual(order.state, "sale")
 
     def test_credit_limit_counts_orders_to_invoice(self):
+        """The salesperson confirms what fits under the credit limit and is
+        refused what does not (as themselves, not as an administrator)."""
         self.company.dunning_hold_credit_limit = True
         self.customer.with_company(self.company).credit_limit = 250.0
-        first = self._order(price=200.0)
+        sales = self.salesperson
+        first = self._order(price=200.0, user=sales).with_user(sales)
         first.action_confirm()
+        self.assertEqual(first.state, "sale")
         self.assertEqual(self.customer.dunning_to_invoice_amount, 200.0)
         self.assertEqual(self.customer.dunning_exposure, 200.0)
+        second = self._order(price=100.0, user=sales).with_user(sales)
         with self.assertRaisesRegex(UserError, "credit limit"):
-            self._order(price=100.0).action_confirm()
+            second.action_confirm()
+        self.assertEqual(second.state, "draft")
 
     def test_hold_check_with_credit_limit_costs_at_most_two_queries(self):
         self.company.dunning_hold_credit_limit = True

@@ -141,6 +141,8 @@ class DunningAction(models.Model):
 
     @api.model
     def _name_for(self, level, partner):
+        """The action's name for ``level`` and ``partner`` (also used by the
+        run's bulk insert, which computes it without the ORM)."""
         return f"{level.name or ''} - {partner.name or ''}"
 
     @api.depends("line_ids.move_id")
@@ -167,9 +169,16 @@ class DunningAction(models.Model):
         return days_late(line.date_maturity, self.date) if line.date_maturity else 0
 
     def _get_total_due(self):
+        """Extension hook: the amount the notice asks for, company currency
+        (a float); by default the open items of :meth:`_get_open_items`.
+        An override adds what the notice lists beyond them (the escalation
+        addon: its late-fee invoices) and must keep the company currency of
+        the rows (:meth:`_get_notice_items`)."""
         return sum(self._get_open_items().mapped("amount_residual"))
 
     def _get_portal_url(self, move):
+        """Extension hook: where the notice sends the customer to pay
+        ``move`` (a URL path, or "" for none)."""
         return move.get_portal_url() if move else ""
 
     # -- execution ----------------------------------------------------------
@@ -588,6 +597,11 @@ class DunningAction(models.Model):
         return attachment
 
     def _get_activity_user(self):
+        """Extension hook: who gets the activity of this notice (a
+        ``res.users`` record, possibly empty): the collector or the
+        salesperson as the level says, the other one else, then the user
+        executing the notice (the administrator for the cron); never
+        raises."""
         partner = self.partner_id.with_company(self.company_id)
         if self.level_id.activity_user == "salesperson":
             user = partner.user_id or partner.dunning_responsible_id
@@ -723,6 +737,8 @@ class DunningAction(models.Model):
         return items
 
     def _get_notice_total(self):
+        """The formatted total of the notice: :meth:`_get_total_due` in the
+        company's currency, the currency of every row."""
         self.ensure_one()
         total = self._get_total_due()
         return self.env["ir.qweb.field.monetary"].value_to_html(

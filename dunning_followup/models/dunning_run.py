@@ -530,7 +530,16 @@ class DunningRun(models.Model):
         return items, next_date, False
 
     def _prepare_action_vals(self, partner_id, level, items):
-        """Values of the action of one customer; an extension hook."""
+        """Extension hook: the values of the action of one customer.
+
+        :param partner_id: the customer (commercial entity) id
+        :param level: the highest level reached, a ``dunning.level``
+        :param items: ``[(line row, level)]``, its installments that reach
+            a level today (rows of :meth:`_fetch_open_lines`)
+        :return: a dict for ``dunning.action.create``; values other than the
+            fields of ``_BULK_ACTION_COLUMNS`` make the batch go through the
+            ORM's create (slower, same result)
+        """
         return {
             "partner_id": partner_id,
             "company_id": self.company_id.id,
