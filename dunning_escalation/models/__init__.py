@@ -8,6 +8,7 @@ from . import dunning_policy
 from . import dunning_charge
 from . import dunning_action
 from . import account_move
+from . import account_move_line
 from . import dunning_partner_state
 from . import dunning_promise
 from . import res_partner

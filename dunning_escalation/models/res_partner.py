@@ -42,6 +42,7 @@ class ResPartner(models.Model):
 
     @api.model
     def _dunning_state_field_names(self):
+        """The credit hold fields and the exposure also follow the rows."""
         return [
             *super()._dunning_state_field_names(),
             "credit_hold",
