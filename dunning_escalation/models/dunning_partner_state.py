@@ -174,6 +174,21 @@ class DunningPartnerState(models.Model):
             )
         return None
 
+    @api.model
+    def _hold_on_broken_promise(self, partner, company, reason):
+        """A promise to pay, or a payment plan, was broken: when the
+        customer's policy says so, put the customer on hold (origin
+        ``promise``) unless it is held already."""
+        policy = partner.with_company(company)._dunning_get_policy()
+        if not policy.hold_on_broken_promise:
+            return
+        self._ensure([partner.id], company.id)
+        state = self.search(
+            [("partner_id", "=", partner.id), ("company_id", "=", company.id)]
+        )
+        if not state.credit_hold:
+            state._set_credit_hold(reason, "promise")
+
     def _set_credit_hold(self, reason, origin, sticky=False, today=None):
         """Put these customers on hold, with a trace on their chatter and,
         when the company wants it, an activity for their salesperson."""

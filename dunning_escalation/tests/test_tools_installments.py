@@ -48,7 +48,9 @@ class TestSplitSchedule(BaseCase):
 
     def test_zero_decimals(self):
         # JPY: 1000 / 3 = 333.33: 333, 333, 334; no fractional yen
-        schedule = split_schedule(1000, 0, date(2026, 3, 10), count=3, frequency="weekly")
+        schedule = split_schedule(
+            1000, 0, date(2026, 3, 10), count=3, frequency="weekly"
+        )
         self.assertEqual(
             _pairs(schedule),
             [
@@ -102,7 +104,12 @@ class TestSplitSchedule(BaseCase):
         schedule = split_schedule(400, 2, date(2026, 1, 31), count=4)
         self.assertEqual(
             [line.date for line in schedule],
-            [date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 30)],
+            [
+                date(2026, 1, 31),
+                date(2026, 2, 28),
+                date(2026, 3, 31),
+                date(2026, 4, 30),
+            ],
         )
 
     def test_monthly_clamps_other_days_without_drifting(self):

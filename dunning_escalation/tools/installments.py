@@ -164,7 +164,9 @@ def split_schedule(
         dates = [first_date + timedelta(days=days) for _percent, days in lines]
     else:
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise ValueError(f"count must be a whole number of 1 or more, not {count!r}")
+            raise ValueError(
+                f"count must be a whole number of 1 or more, not {count!r}"
+            )
         shares = _split_units(rest, [Decimal(1)] * count)
         offset = 1 if down_units else 0
         dates = [
