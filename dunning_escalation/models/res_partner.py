@@ -11,6 +11,7 @@ class ResPartner(models.Model):
 
     _inherit = "res.partner"
 
+    dunning_status = fields.Selection(selection_add=[("plan", "On payment plan")])
     credit_hold = fields.Boolean(
         compute="_compute_credit_hold", search="_search_credit_hold"
     )

@@ -90,7 +90,8 @@ class TestInstallmentPlan(DunningCommon):
             # the run leaves the invoice alone while the plan runs
             run = self._run(D(2026, 2, 2))
             self.assertFalse(run.action_ids)
-            self.assertEqual(self._state(self.customer).status, "excluded")
+            self.assertEqual(self._state(self.customer).status, "plan")
+            self.assertEqual(self.customer.dunning_status, "plan")
             self.assertEqual(invoice.with_user(self.collector).dunning_plan_count, 1)
 
     def test_payments_fill_installments_across_invoices(self):
@@ -124,6 +125,7 @@ class TestInstallmentPlan(DunningCommon):
             self.assertEqual(set(plan.line_ids.mapped("state")), {"paid"})
             self.assertFalse(first.dunning_excluded)
             self.assertFalse(second.dunning_excluded)
+            self.assertEqual(self._state(self.customer).status, "none")
 
     def test_reminder_late_then_broken_after_grace(self):
         self.policy.hold_on_broken_promise = True
