@@ -74,9 +74,12 @@ class DunningInstallmentLine(models.Model):
             self._check_plan_draft()
         return super().write(vals)
 
-    def unlink(self):
-        self._check_plan_draft()
-        return super().unlink()
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_confirmed(self):
+        # a cancelled plan is deleted with its installments
+        self.filtered(
+            lambda line: line.plan_id.state != "cancelled"
+        )._check_plan_draft()
 
     def _check_plan_draft(self):
         confirmed = self.plan_id.filtered(lambda p: p.state != "draft")

@@ -354,12 +354,12 @@ class DunningInstallmentPlan(models.Model):
         self.write({"state": "draft"})
         return True
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_agreed(self):
         if any(plan.state not in ("draft", "cancelled") for plan in self):
             raise UserError(
                 self.env._("Only draft or cancelled payment plans can be deleted.")
             )
-        return super().unlink()
 
     def action_open_moves(self):
         self.ensure_one()

@@ -196,6 +196,10 @@ class TestInstallmentPlan(DunningCommon):
             self.assertFalse(other.dunning_excluded)
             with self._refused("only draft and running", UserError):
                 plan.action_cancel()
+            with self._refused("Only draft or cancelled", UserError):
+                plan.unlink()
+            second.unlink()
+            self.assertFalse(second.exists())
 
     def test_payment_term_split(self):
         term = self.env["account.payment.term"].create(
