@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.tools.misc import format_amount, format_date
 
@@ -162,13 +164,13 @@ class DunningInstallmentPlan(models.Model):
                 note=what,
                 date_deadline=today,
             )
-            if template:
-                plan._post_template(template)
             State._hold_on_broken_promise(
                 plan.partner_id.commercial_partner_id,
                 plan.company_id,
                 self.env._("Broken payment plan: %(what)s", what=what),
             )
+        if template:
+            self._post_template(template)
 
     def _default_collector(self):
         partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
@@ -184,16 +186,16 @@ class DunningInstallmentPlan(models.Model):
             "dunning_escalation.mail_template_installment_schedule",
             raise_if_not_found=False,
         )
+        attachments = {plan.id: plan._get_schedule_pdf() for plan in self}
+        if template:
+            self._post_template(template, attachments)
+            return
         for plan in self:
-            attachment = plan._get_schedule_pdf()
-            if template:
-                plan._post_template(template, attachment)
-            else:
-                plan.message_post(
-                    body=self.env._("Schedule agreed."),
-                    attachment_ids=attachment.ids,
-                    subtype_xmlid="mail.mt_note",
-                )
+            plan.message_post(
+                body=self.env._("Schedule agreed."),
+                attachment_ids=attachments[plan.id].ids,
+                subtype_xmlid="mail.mt_note",
+            )
 
     def _send_reminders(self, lines):
         """One reminder per plan for its installments ``lines``, due within
@@ -203,9 +205,8 @@ class DunningInstallmentPlan(models.Model):
             "dunning_escalation.mail_template_installment_reminder",
             raise_if_not_found=False,
         )
-        for plan in self:
-            if template:
-                plan._post_template(template)
+        if template:
+            self._post_template(template)
 
     def _get_schedule_pdf(self):
         self.ensure_one()
@@ -233,25 +234,41 @@ class DunningInstallmentPlan(models.Model):
         )
 
     def _post_template(self, template, attachments=None):
-        """Render ``template`` for this plan and post it on the plan's
-        chatter to the customer's invoicing contacts (queued as e-mail)."""
-        self.ensure_one()
-        recipients = self.partner_id._dunning_get_recipients()
-        lang = recipients[:1].lang or self.partner_id.lang
-        rendered = template.with_context(lang=lang)._generate_template(
-            self.ids, EMAIL_FIELDS
-        )[self.id]
-        return self.with_context(mail_post_autofollow=False).message_post(
-            author_id=self.env.user.partner_id.id,
-            body=rendered.get("body_html") or "",
-            subject=rendered.get("subject") or "",
-            email_from=rendered.get("email_from") or None,
-            reply_to=rendered.get("reply_to") or None,
-            partner_ids=recipients.ids,
-            attachment_ids=attachments.ids if attachments else [],
-            subtype_xmlid="mail.mt_comment",
-            message_type="comment",
-        )
+        """Render ``template`` for these plans, once per language for all
+        of them, and post it on each plan's chatter to the customer's
+        invoicing contacts (queued as e-mail).
+
+        :param attachments: ``{plan id: ir.attachment}`` to send along
+        """
+        attachments = attachments or {}
+        recipients = {
+            plan.id: plan.partner_id._dunning_get_recipients() for plan in self
+        }
+        by_lang = defaultdict(list)
+        for plan in self:
+            lang = recipients[plan.id][:1].lang or plan.partner_id.lang
+            by_lang[lang].append(plan.id)
+        rendered = {}
+        for lang, ids in by_lang.items():
+            rendered.update(
+                template.with_context(lang=lang)._generate_template(ids, EMAIL_FIELDS)
+            )
+        author = self.env.user.partner_id
+        for plan in self.with_context(mail_post_autofollow=False):
+            values = rendered[plan.id]
+            plan.message_post(
+                author_id=author.id,
+                body=values.get("body_html") or "",
+                subject=values.get("subject") or "",
+                email_from=values.get("email_from") or None,
+                reply_to=values.get("reply_to") or None,
+                partner_ids=recipients[plan.id].ids,
+                attachment_ids=attachments[plan.id].ids
+                if plan.id in attachments
+                else [],
+                subtype_xmlid="mail.mt_comment",
+                message_type="comment",
+            )
 
     def _get_next_installment(self):
         """The first installment not paid yet (for the reminder)."""
