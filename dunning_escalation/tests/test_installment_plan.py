@@ -324,6 +324,17 @@ class TestInstallmentPlan(DunningCommon):
             plan = self._plan(invoice)  # the follow-up user
             self.assertEqual(plan.create_uid, self.collector)
             self.assertEqual(plan.state, "active")
+        # a follow-up user of another company does not see the plan
+        company_b = self.setup_other_company(name="Company B")["company"]
+        outsider = self._make_user(
+            "Otto Other", "otto", ["dunning_followup.group_dunning_user"], company_b
+        )
+        self.assertFalse(
+            self.env["dunning.installment.plan"].with_user(outsider).search([])
+        )
+        self.assertFalse(
+            self.env["dunning.installment.line"].with_user(outsider).search([])
+        )
 
     def test_entry_points_and_statement(self):
         invoice = self._invoice(self.customer, D(2026, 1, 1), 900.0)
@@ -347,6 +358,11 @@ class TestInstallmentPlan(DunningCommon):
             statement = self.customer._dunning_statement_data()
             self.assertEqual(statement["plan"]["name"], plan.name)
             self.assertEqual(len(statement["plan"]["lines"]), 3)
+            html, _type = self.env["ir.actions.report"]._render_qweb_html(
+                "dunning_followup.action_report_dunning_statement", self.customer.ids
+            )
+            self.assertIn("Payment plan", html.decode())
+            self.assertIn(plan.name, html.decode())
             self.assertEqual(
                 self.customer.with_user(self.collector).dunning_plan_count, 1
             )
