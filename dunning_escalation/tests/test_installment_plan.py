@@ -127,6 +127,24 @@ class TestInstallmentPlan(DunningCommon):
             self.assertFalse(second.dunning_excluded)
             self.assertEqual(self._state(self.customer).status, "none")
 
+    def test_undone_payment_reopens_installments(self):
+        invoice = self._invoice(self.customer, D(2026, 1, 1), 900.0)
+        with freeze_time("2026-02-02"):
+            plan = self._plan(invoice)
+            self._pay(invoice, 450.0, D(2026, 2, 2))
+            self.assertEqual(plan.amount_paid, 450.0)
+        with freeze_time("2026-03-05"):
+            self._lines(invoice).remove_move_reconcile()
+            self.assertEqual(
+                self._schedule(plan),
+                [
+                    (D(2026, 2, 2), 300.0, 0.0, "late"),
+                    (D(2026, 3, 2), 300.0, 0.0, "late"),
+                    (D(2026, 4, 2), 300.0, 0.0, "open"),
+                ],
+            )
+            self.assertTrue(plan.at_risk)
+
     def test_reminder_late_then_broken_after_grace(self):
         self.policy.hold_on_broken_promise = True
         invoice = self._invoice(self.customer, D(2026, 1, 1), 900.0)
