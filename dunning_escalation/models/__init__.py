@@ -11,6 +11,11 @@ from . import account_move
 from . import account_move_line
 from . import dunning_partner_state
 from . import dunning_promise
+from . import dunning_installment_plan
+from . import dunning_installment_plan_schedule
+from . import dunning_installment_plan_followup
+from . import dunning_installment_line
+from . import account_partial_reconcile
 from . import res_partner
 from . import sale_order
 from . import payment_transaction

@@ -26,6 +26,10 @@ class DunningPartnerState(models.Model):
 
     _inherit = "dunning.partner.state"
 
+    status = fields.Selection(
+        selection_add=[("plan", "On payment plan")],
+        ondelete={"plan": "set default"},
+    )
     credit_hold = fields.Boolean(index=True, readonly=True)
     credit_hold_reason = fields.Char(readonly=True)
     credit_hold_since = fields.Date(readonly=True)
@@ -44,8 +48,41 @@ class DunningPartnerState(models.Model):
     def _refresh(self, partner_ids, company_id, today=None, **kwargs):
         """The holds follow every refresh of the figures, on the same day."""
         res = super()._refresh(partner_ids, company_id, today=today, **kwargs)
+        self._mark_plans(partner_ids, company_id)
         self._evaluate_holds(partner_ids, company_id, today=today)
         return res
+
+    @api.model
+    def _mark_plans(self, partner_ids, company_id):
+        """Customers with a running payment plan and nothing else to do are
+        "on payment plan" rather than "excluded" or "no action": one update
+        for the whole batch."""
+        if not partner_ids:
+            return
+        self.env["dunning.installment.plan"].flush_model(
+            ["partner_id", "company_id", "state"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE dunning_partner_state st
+                   SET status = 'plan'
+                 WHERE st.company_id = %(company)s
+                   AND st.partner_id = ANY(%(partners)s)
+                   AND st.status IN ('none', 'excluded')
+                   AND EXISTS (
+                       SELECT 1 FROM dunning_installment_plan plan
+                        WHERE plan.partner_id = st.partner_id
+                          AND plan.company_id = st.company_id
+                          AND plan.state = 'active')
+                """,
+                company=company_id,
+                partners=list(set(partner_ids)),
+            )
+        )
+        if self.env.cr.rowcount:
+            self.invalidate_model(["status"])
+            self._invalidate_partner_fields()
 
     @api.model
     def _evaluate_holds(self, partner_ids, company_id, today=None):
@@ -189,6 +226,21 @@ class DunningPartnerState(models.Model):
                 ),
             )
         return None
+
+    @api.model
+    def _hold_on_broken_promise(self, partner, company, reason):
+        """A promise to pay, or a payment plan, was broken: when the
+        customer's policy says so, put the customer on hold (origin
+        ``promise``) unless it is held already."""
+        policy = partner.with_company(company)._dunning_get_policy()
+        if not policy.hold_on_broken_promise:
+            return
+        self._ensure([partner.id], company.id)
+        state = self.search(
+            [("partner_id", "=", partner.id), ("company_id", "=", company.id)]
+        )
+        if not state.credit_hold:
+            state._set_credit_hold(reason, "promise")
 
     def _set_credit_hold(self, reason, origin, sticky=False, today=None):
         """Put these customers on hold, with a trace on their chatter and,

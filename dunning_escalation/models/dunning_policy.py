@@ -13,8 +13,8 @@ class DunningPolicy(models.Model):
 
     hold_on_broken_promise = fields.Boolean(
         string="Hold on broken promise",
-        help="A customer who breaks a promise to pay is put on credit hold at "
-        "once, until its overdue items are paid.",
+        help="A customer who breaks a promise to pay, or a payment plan, is put "
+        "on credit hold at once, until its overdue items are paid.",
     )
     # -- interest -------------------------------------------------------------
     interest_type = fields.Selection(
