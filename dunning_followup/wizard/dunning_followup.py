@@ -186,8 +186,19 @@ class DunningFollowup(models.TransientModel):
         }
 
     def action_print(self):
+        """Print the letters: the browser gets the PDF of every letter done,
+        their stored copies merged in one document."""
         self.channel = "letter"
-        return self.action_send()
+        result = self.action_send()
+        printed = (
+            self.env["dunning.action"]
+            .search(result["domain"])
+            .filtered(lambda a: a.state == "done" and a.letter_attachment_id)
+        )
+        if not printed:
+            return result
+        report = self.env.ref("dunning_followup.action_report_dunning_letter")
+        return dict(report.report_action(printed), close_on_report_download=True)
 
     def action_log_call(self):
         self.channel = "call"
