@@ -26,6 +26,7 @@
         "wizard/dunning_followup_views.xml",
         "views/dunning_followup_menus.xml",
         "report/dunning_reports.xml",
+        "report/dunning_layout_templates.xml",
         "report/dunning_letter_templates.xml",
         "report/dunning_statement_templates.xml",
     ],

@@ -5,3 +5,4 @@ from . import test_dunning_promise
 from . import test_dunning_config
 from . import test_dunning_security
 from . import test_dunning_performance
+from . import test_dunning_documents
