@@ -31,6 +31,9 @@
         "report/dunning_statement_templates.xml",
     ],
     "demo": ["demo/dunning_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["dunning_followup/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": False,
 }

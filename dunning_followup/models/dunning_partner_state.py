@@ -285,6 +285,10 @@ class DunningPartnerState(models.Model):
             "view_mode": "form",
         }
 
+    def action_dunning_promise(self):
+        self.ensure_one()
+        return self.partner_id.with_company(self.company_id).action_dunning_promise()
+
     def action_followup(self):
         return self.partner_id.with_company(
             self.company_id[:1]

@@ -6,3 +6,5 @@ from . import test_dunning_config
 from . import test_dunning_security
 from . import test_dunning_performance
 from . import test_dunning_documents
+from . import test_tours
+from . import test_dunning_ui

@@ -48,6 +48,20 @@ class DunningFollowup(models.TransientModel):
     )
 
     @api.model
+    def _open_action(self, active_model, active_ids):
+        """The window action opening the wizard on these records (customers,
+        follow-up states or notices), titled: a dialog without a title says
+        "Odoo"."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Follow up customers"),
+            "res_model": "dunning.followup",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": active_model, "active_ids": list(active_ids)},
+        }
+
+    @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
         ctx = self.env.context
@@ -184,6 +198,16 @@ class DunningFollowup(models.TransientModel):
             "domain": [("id", "in", todo.ids)],
             "context": {"dunning_done_count": len(done)},
         }
+
+    def action_promise(self):
+        """Record a promise to pay for the customer of the wizard."""
+        self.ensure_one()
+        partners = (self.partner_ids | self.action_ids.partner_id).commercial_partner_id
+        if len(partners) != 1:
+            raise UserError(
+                self.env._("A promise to pay is recorded for one customer at a time.")
+            )
+        return partners.with_company(self.company_id).action_dunning_promise()
 
     def action_print(self):
         """Print the letters: the browser gets the PDF of every letter done,
