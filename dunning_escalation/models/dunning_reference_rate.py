@@ -32,6 +32,7 @@ class DunningReferenceRate(models.Model):
         string="Rate (%)",
         digits=(16, 4),
         required=True,
+        aggregator=False,  # rates of a group do not add up
         help="Annual rate in percent; reference rates may be negative.",
     )
     note = fields.Char(help="Where the value comes from (publication, date).")

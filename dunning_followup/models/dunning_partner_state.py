@@ -58,7 +58,8 @@ class DunningPartnerState(models.Model):
         string="Open amount", currency_field="currency_id", readonly=True
     )
     oldest_due_date = fields.Date(readonly=True)
-    max_days_late = fields.Integer(readonly=True)
+    # grouped, the most late customer of the group: a sum means nothing
+    max_days_late = fields.Integer(readonly=True, aggregator="max")
     responsible_id = fields.Many2one(
         "res.users",
         string="Collector",
