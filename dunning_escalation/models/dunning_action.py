@@ -1,12 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
+from functools import partial
 from datetime import date, timedelta
 
 from markupsafe import Markup
 
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import format_date
+from odoo.tools.misc import format_amount, format_date, formatLang
 
 from ..tools import fees, interest
 from .dunning_charge import CHARGE_KINDS
@@ -299,16 +300,17 @@ class DunningAction(models.Model):
             if remaining is not None:
                 remaining = max(remaining - float(result.amount), 0.0)
             start = min(start, result.start) if start else result.start
+            money = partial(format_amount, self.env, currency=move.currency_id)
             lines += [
                 self.env._(
                     "%(principal)s from %(start)s to %(end)s (%(days)s days) at "
                     "%(rate)s %%: %(amount)s",
-                    principal=line.principal,
-                    start=line.start.isoformat(),
-                    end=line.end.isoformat(),
+                    principal=money(float(line.principal)),
+                    start=format_date(self.env, line.start),
+                    end=format_date(self.env, line.end),
                     days=line.days,
-                    rate=line.annual_rate,
-                    amount=line.rounded_amount,
+                    rate=formatLang(self.env, float(line.annual_rate), digits=2),
+                    amount=money(float(line.rounded_amount)),
                 )
                 for line in result.lines
             ]

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_amount
 
 CHARGE_KINDS = [
     ("fee", "Late payment fee"),
@@ -130,10 +131,9 @@ class DunningCharge(models.Model):
         for charge in self:
             charge.partner_id.sudo().message_post(
                 body=self.env._(
-                    "Late payment charge waived: %(charge)s (%(amount)s %(currency)s).",
+                    "Late payment charge waived: %(charge)s (%(amount)s).",
                     charge=charge.name,
-                    amount=charge.amount,
-                    currency=charge.currency_id.name,
+                    amount=format_amount(self.env, charge.amount, charge.currency_id),
                 ),
                 subtype_xmlid="mail.mt_note",
             )

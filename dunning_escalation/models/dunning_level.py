@@ -21,6 +21,7 @@ class DunningLevel(models.Model):
     _inherit = "dunning.level"
 
     credit_hold = fields.Boolean(
+        string="Credit hold",
         help="Customers with an open item at this level (or above) are put on "
         "credit hold: their new sales orders are refused.",
     )

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import models
+from odoo.tools.misc import format_amount, format_date
 
 
 class DunningPromise(models.Model):
@@ -24,8 +25,10 @@ class DunningPromise(models.Model):
                 state._set_credit_hold(
                     self.env._(
                         "Broken promise to pay %(amount)s by %(date)s.",
-                        amount=promise.currency_id.format(promise.amount),
-                        date=promise.date,
+                        amount=format_amount(
+                            self.env, promise.amount, promise.currency_id
+                        ),
+                        date=format_date(self.env, promise.date),
                     ),
                     "promise",
                 )

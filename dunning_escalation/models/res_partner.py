@@ -12,6 +12,7 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     credit_hold = fields.Boolean(
+        string="Credit hold",
         compute="_compute_credit_hold", search="_search_credit_hold"
     )
     credit_hold_reason = fields.Char(compute="_compute_credit_hold")

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import format_amount, format_date
 
 
 class DunningPromise(models.Model):
@@ -73,7 +74,7 @@ class DunningPromise(models.Model):
             promise.name = self.env._(
                 "%(partner)s, %(date)s",
                 partner=promise.partner_id.name,
-                date=promise.date,
+                date=format_date(self.env, promise.date),
             )
 
     @api.depends("move_ids.amount_residual")
@@ -124,8 +125,8 @@ class DunningPromise(models.Model):
                 author_id=self.env.user.partner_id.id,
                 body=self.env._(
                     "Promise to pay %(amount)s by %(date)s recorded.",
-                    amount=promise.amount,
-                    date=promise.date,
+                    amount=format_amount(self.env, promise.amount, promise.currency_id),
+                    date=format_date(self.env, promise.date),
                 ),
                 subtype_xmlid="mail.mt_note",
             )
@@ -199,8 +200,8 @@ class DunningPromise(models.Model):
             note=self.env._(
                 "%(partner)s promised to pay %(amount)s by %(date)s and did not.",
                 partner=partner.name,
-                amount=self.amount,
-                date=self.date,
+                amount=format_amount(self.env, self.amount, self.currency_id),
+                date=format_date(self.env, self.date),
             ),
             date_deadline=fields.Date.context_today(self),
         )

@@ -4,6 +4,7 @@
 from datetime import date
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.tests import tagged
 
@@ -77,3 +78,75 @@ class TestDunningScreens(DunningCommon):
             self.env["dunning.partner.state"].get_view(view_type="form")["id"],
             self.env.ref("dunning_followup.dunning_partner_state_view_form").id,
         )
+
+    def test_policy_form_lists_levels_by_days(self):
+        """A new 60-day level lands after the 45-day one, not where its
+        sequence puts it."""
+        arch = etree.fromstring(self.env["dunning.policy"].get_view()["arch"])
+        (levels,) = arch.xpath("//field[@name='level_ids']/list")
+        self.assertTrue(levels.get("default_order", "").startswith("days"))
+        self.assertFalse(levels.xpath(".//field[@widget='handle']"))
+
+    def test_days_late_grouped_is_the_maximum(self):
+        other = self._make_customer("Other Customer")
+        State = self.env["dunning.partner.state"].sudo()
+        State.create(
+            [
+                {"partner_id": self.customer.id, "company_id": self.company.id},
+                {"partner_id": other.id, "company_id": self.company.id},
+            ]
+        ).write({"max_days_late": 10})
+        State.search([("partner_id", "=", other.id)]).max_days_late = 30
+        groups = State.web_read_group(
+            [("partner_id", "in", (self.customer | other).ids)],
+            ["max_days_late"],
+            ["company_id"],
+        )["groups"]
+        self.assertEqual(groups[0]["max_days_late"], 30)
+
+    def test_menus_are_named_as_their_screens(self):
+        menus = self.env["ir.ui.menu"].search([("action", "!=", False)])
+        ours = menus.filtered(
+            lambda m: (m.get_external_id()[m.id] or "").startswith("dunning_")
+        )
+        self.assertTrue(ours)
+        for menu in ours:
+            if menu.action._name == "ir.actions.act_window":
+                self.assertEqual(menu.name, menu.action.name, menu.complete_name)
+
+    def test_promise_texts_are_formatted(self):
+        move = self._invoice(self.customer, date(2026, 1, 1), 5400.0)
+        promise = self.env["dunning.promise"].create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": move.ids,
+                "amount": 5400.0,
+                "date": date(2026, 12, 7),
+            }
+        )
+        self.assertNotIn("2026-12-07", promise.name)
+        self.assertIn("12/07/2026", promise.name)
+        note = self.customer.message_ids[:1].body
+        self.assertIn("5,400.00", note)
+        self.assertNotIn("5400.0", note)
+        self.assertNotIn("2026-12-07", note)
+
+    def test_promise_invoices_column_label(self):
+        arch = self.env["dunning.promise"].get_view(view_type="form")["arch"]
+        self.assertIn('string="Left to pay"', arch)
+
+    def test_friendly_reminder_of_late_items_says_so(self):
+        self._invoice(self.customer, date(2026, 1, 1), 100.0)  # 3 days late
+        self._invoice(self.customer, date(2026, 1, 9), 200.0)  # due in 5 days
+        template = self.env.ref("dunning_followup.mail_template_dunning_reminder")
+        with freeze_time("2026-01-04"):
+            action = self.env["dunning.action"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "level_id": self.level_reminder.id,
+                    "date": date(2026, 1, 4),
+                }
+            )
+            body = template._render_field("body_html", action.ids)[action.id]
+        self.assertIn("already past their due date", body)
+        self.assertNotIn("fall due soon", body)
