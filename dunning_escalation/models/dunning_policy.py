@@ -46,6 +46,10 @@ class DunningPolicy(models.Model):
         default=interest.DAILY,
         required=True,
     )
+    interest_rate_warning = fields.Text(
+        compute="_compute_interest_rate_warning",
+        help="The reference rate table misses the value of the current half-year.",
+    )
     interest_margin = fields.Float(
         string="Margin (points)",
         digits=(16, 4),
@@ -134,6 +138,14 @@ class DunningPolicy(models.Model):
             "negative.",
         ),
     ]
+
+    @api.depends("interest_type", "interest_rate_code", "interest_rate_rule")
+    def _compute_interest_rate_warning(self):
+        Rate = self.env["dunning.reference.rate"]
+        for policy in self:
+            policy.interest_rate_warning = (
+                "\n".join(Rate._stale_warnings(policy)) or False
+            )
 
     @api.constrains(
         "interest_type", "interest_rate", "interest_rate_code", "interest_max_rate"

@@ -5,3 +5,4 @@ from . import test_tools_presets
 from . import test_credit_hold
 from . import test_late_fees
 from . import test_escalation_texts
+from . import test_rate_freshness
