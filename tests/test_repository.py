@@ -159,3 +159,22 @@ def test_ci_runs_the_readme_command():
     readme = (ROOT / "README.md").read_text()
     assert "./setup/test.sh" in ci
     assert "./setup/test.sh" in readme and "./setup/run.sh" in readme
+
+
+def test_demo_holds_a_customer():
+    """The demo puts a customer on credit hold by itself: the company's age
+    threshold is below the days late of a demo invoice."""
+    demo = (ROOT / "dunning_escalation/demo/dunning_escalation_demo.xml").read_text()
+    threshold = int(
+        re.search(r'name="dunning_hold_days">(\d+)<', demo).group(1)  # type: ignore[union-attr]
+    )
+    invoices = (ROOT / "dunning_followup/demo/dunning_demo.xml").read_text()
+    days_late = [
+        int(days)
+        for days in re.findall(
+            r'name="invoice_date_due"\s+eval="\(DateTime.today\(\) - relativedelta\(days=(\d+)\)',
+            invoices,
+        )
+    ]
+    assert threshold > 0
+    assert any(days >= threshold for days in days_late), (threshold, days_late)
