@@ -6,6 +6,7 @@ from datetime import date
 from freezegun import freeze_time
 from lxml import etree
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import DunningCommon
@@ -150,3 +151,52 @@ class TestDunningScreens(DunningCommon):
             body = template._render_field("body_html", action.ids)[action.id]
         self.assertIn("already past their due date", body)
         self.assertNotIn("fall due soon", body)
+
+
+@tagged("post_install", "-at_install")
+class TestRunNow(DunningCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = cls._make_user(
+            "Manon Manager", "manon", ["dunning_followup.group_dunning_manager"]
+        )
+        for index in range(3):
+            partner = cls._make_customer(f"Now {index}", f"now{index}@example.com")
+            cls._invoice(partner, date(2026, 1, 1), 100.0)
+
+    def test_small_run_processed_at_once(self):
+        with freeze_time("2026-01-08"):
+            result = (
+                self.env["dunning.run"].with_user(self.manager).action_run_now()
+            )
+        run = self.env["dunning.run"].browse(result["res_id"])
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.trigger, "cron")
+        self.assertEqual(run.partner_done, 3)
+        self.assertEqual(run.action_count, 3)
+        self.assertIn("Manon Manager", run.log)
+
+    def test_large_run_goes_to_the_cron(self):
+        self.company.dunning_batch_size = 2
+        cron = self.env.ref("dunning_followup.ir_cron_dunning_run")
+        with freeze_time("2026-01-08"):
+            result = self.env["dunning.run"].with_user(self.manager).action_run_now()
+            run = self.env["dunning.run"].browse(result["res_id"])
+            self.assertEqual(run.state, "running")
+            self.assertTrue(
+                self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+            )
+            # a second click reuses the run in progress
+            again = self.env["dunning.run"].with_user(self.manager).action_run_now()
+            self.assertEqual(again["res_id"], run.id)
+            # the cron processes it batch after batch, counting on the run
+            self.env["dunning.run"]._cron_run()
+            self.assertEqual(run.partner_done, 2)
+            self.env["dunning.run"]._cron_run()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.partner_done, 3)
+
+    def test_collector_cannot_start_a_run(self):
+        with self.assertRaises(AccessError):
+            self.env["dunning.run"].with_user(self.collector).action_run_now()
