@@ -200,3 +200,30 @@ class TestRunNow(DunningCommon):
     def test_collector_cannot_start_a_run(self):
         with self.assertRaises(AccessError):
             self.env["dunning.run"].with_user(self.collector).action_run_now()
+
+
+@tagged("post_install", "-at_install")
+class TestWizardPreview(DunningCommon):
+    def test_preview_shows_every_customer_and_says_why_blank(self):
+        other = self._make_customer("Bolt Other", "bolt@example.com")
+        first = self._invoice(self.customer, date(2026, 1, 1), 100.0)
+        second = self._invoice(other, date(2026, 1, 1), 200.0)
+        with freeze_time("2026-01-08"):
+            wizard = (
+                self.env["dunning.followup"]
+                .with_user(self.collector)
+                .with_context(
+                    active_model="res.partner", active_ids=(self.customer | other).ids
+                )
+                .create({"level_id": self.level_first.id})
+            )
+            # both customers' notices, each with its own invoices
+            self.assertIn("Acme Customer", wizard.preview)
+            self.assertIn("Bolt Other", wizard.preview)
+            self.assertIn(first.name, wizard.preview)
+            self.assertIn(second.name, wizard.preview)
+            wizard.level_id = self.level_call
+            self.assertIn("Bolt Other", wizard.preview)
+            self.assertIn("no message to preview", wizard.preview)
+            self.assertIn("Call", wizard.preview)
+        self.assertFalse(self.env["dunning.action"].search([]))

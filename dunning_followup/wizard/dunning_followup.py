@@ -1,6 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+# customers previewed one under the other in the wizard
+PREVIEW_LIMIT = 5
 
 
 class _PreviewDone(Exception):
@@ -89,7 +94,62 @@ class DunningFollowup(models.TransientModel):
     @api.depends("partner_ids", "level_id", "action_ids")
     def _compute_preview(self):
         for wizard in self:
-            wizard.preview = wizard._render_preview()
+            wizard.preview = wizard._render_previews()
+
+    def _render_previews(self):
+        """The notice of each customer (the first few), under its name; for
+        a customer with nothing to show, why."""
+        actions = self.action_ids._origin
+        partners = (
+            actions.partner_id | self.partner_ids._origin.commercial_partner_id
+        )
+        if not partners:
+            return False
+        company = self.company_id._origin or self.env.company
+        blocks = []
+        for partner in partners[:PREVIEW_LIMIT]:
+            single = self.new(
+                {
+                    "company_id": company.id,
+                    "partner_ids": [(6, 0, partner.ids)],
+                    "action_ids": [
+                        (6, 0, actions.filtered(lambda a, p=partner: a.partner_id == p).ids)
+                    ],
+                    "level_id": self.level_id._origin.id,
+                }
+            )
+            body = single._render_preview() or Markup(
+                '<p class="text-muted fst-italic">%s</p>'
+            ) % self._preview_missing_reason()
+            blocks.append(Markup("<h4>%s</h4>%s") % (partner.name, body))
+        if len(partners) > PREVIEW_LIMIT:
+            blocks.append(
+                Markup("<p>%s</p>")
+                % self.env._(
+                    "And %(count)s more customers.",
+                    count=len(partners) - PREVIEW_LIMIT,
+                )
+            )
+        return Markup("<hr/>").join(blocks)
+
+    def _preview_missing_reason(self):
+        level = self.level_id._origin
+        if level and not level.mail_template_id and level.activity_type_id:
+            return self.env._(
+                "Level %(level)s schedules an activity (%(activity)s) for the "
+                "collector and sends no e-mail: there is no message to preview.",
+                level=level.name,
+                activity=level.activity_type_id.name,
+            )
+        if level and not level.mail_template_id:
+            return self.env._(
+                "Level %(level)s sends no e-mail: there is no message to preview.",
+                level=level.name,
+            )
+        return self.env._(
+            "Nothing to preview: the level due sends no e-mail (a phone call, "
+            "an activity), or no level is due yet."
+        )
 
     def _render_preview(self):
         """The notice of the first customer, rendered on a throw-away action.
