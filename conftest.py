@@ -27,14 +27,13 @@ except ImportError:  # tests/ alone, without Odoo
     pytest_odoo = None
 
 
-
 def _import_test_framework_in_test_mode():
-    from odoo.tools import config  # noqa: PLC0415
+    from odoo.tools import config
 
     saved = config["test_enable"]
     config["test_enable"] = True
     try:
-        import odoo.tests  # noqa: F401, PLC0415
+        import odoo.tests  # noqa: F401
     finally:
         config["test_enable"] = saved
 
@@ -57,7 +56,7 @@ def _is_browser_test(item):
     instance = getattr(item, "instance", None)
     if instance is None:
         return False
-    from odoo.tests.common import HttpCase  # noqa: PLC0415 (test mode only)
+    from odoo.tests.common import HttpCase
 
     return isinstance(instance, HttpCase)
 

@@ -7,6 +7,7 @@ import csv
 import re
 
 import pytest
+
 from conftest import ADDONS, ROOT
 
 VERSION = re.compile(r"^18\.0\.\d+\.\d+\.\d+$")

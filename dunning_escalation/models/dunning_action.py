@@ -1,6 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
-from functools import partial
 from datetime import date, timedelta
 
 from markupsafe import Markup
@@ -300,17 +299,17 @@ class DunningAction(models.Model):
             if remaining is not None:
                 remaining = max(remaining - float(result.amount), 0.0)
             start = min(start, result.start) if start else result.start
-            money = partial(format_amount, self.env, currency=move.currency_id)
+            cur = move.currency_id
             lines += [
                 self.env._(
                     "%(principal)s from %(start)s to %(end)s (%(days)s days) at "
                     "%(rate)s %%: %(amount)s",
-                    principal=money(float(line.principal)),
+                    principal=format_amount(self.env, float(line.principal), cur),
                     start=format_date(self.env, line.start),
                     end=format_date(self.env, line.end),
                     days=line.days,
                     rate=formatLang(self.env, float(line.annual_rate), digits=2),
-                    amount=money(float(line.rounded_amount)),
+                    amount=format_amount(self.env, float(line.rounded_amount), cur),
                 )
                 for line in result.lines
             ]

@@ -13,7 +13,8 @@ class ResPartner(models.Model):
 
     credit_hold = fields.Boolean(
         string="Credit hold",
-        compute="_compute_credit_hold", search="_search_credit_hold"
+        compute="_compute_credit_hold",
+        search="_search_credit_hold",
     )
     credit_hold_reason = fields.Char(compute="_compute_credit_hold")
     credit_hold_since = fields.Date(compute="_compute_credit_hold")

@@ -17,7 +17,7 @@ class TestEscalationTexts(DunningCommon):
     def test_reference_rates_do_not_add_up(self):
         Rate = self.env["dunning.reference.rate"]
         self.assertFalse(Rate._fields["rate"].aggregator)
-        groups = Rate.web_read_group(
-            [("code", "=", "de_base")], ["rate"], ["code"]
-        )["groups"]
+        groups = Rate.web_read_group([("code", "=", "de_base")], ["rate"], ["code"])[
+            "groups"
+        ]
         self.assertNotIn("rate", groups[0])

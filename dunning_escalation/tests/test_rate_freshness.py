@@ -52,9 +52,13 @@ class TestStaleRateWarnings(DunningCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.policy.write({"interest_type": "reference", "interest_rate_code": "de_base"})
+        cls.policy.write(
+            {"interest_type": "reference", "interest_rate_code": "de_base"}
+        )
         Rate = cls.env["dunning.reference.rate"]
-        Rate.search([("code", "=", "de_base"), ("date_from", ">", "2026-01-01")]).unlink()
+        Rate.search(
+            [("code", "=", "de_base"), ("date_from", ">", "2026-01-01")]
+        ).unlink()
 
     def test_policy_and_run_log_warn(self):
         with freeze_time("2026-07-15"):

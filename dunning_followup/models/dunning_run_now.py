@@ -4,7 +4,7 @@ from odoo.exceptions import AccessError
 
 
 class DunningRun(models.Model):
-    """"Run follow-up now": a manager starts today's run of the current
+    """ "Run follow-up now": a manager starts today's run of the current
     company without waiting for the night.
 
     Kept apart from the run engine (dunning_run.py): it only decides how the

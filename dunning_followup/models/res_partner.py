@@ -272,10 +272,12 @@ class ResPartner(models.Model):
             "res_model": "account.move.line",
             "view_mode": "list",
             "views": [(view.id, "list")],
-            "domain": self._dunning_open_items_domain(
-                self.commercial_partner_id.ids, self.env.company.ids
-            )
-            + [("date_maturity", "<", today)],
+            "domain": [
+                *self._dunning_open_items_domain(
+                    self.commercial_partner_id.ids, self.env.company.ids
+                ),
+                ("date_maturity", "<", today),
+            ],
             "context": {"search_default_group_by_move": 0, "create": False},
         }
 

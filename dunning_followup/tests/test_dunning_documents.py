@@ -76,7 +76,9 @@ class TestDunningDocuments(DunningCommon):
         )
         self.assertEqual(action.state, "done", action.failure_reason)
         self.assertEqual(result["type"], "ir.actions.report")
-        self.assertEqual(result["report_name"], "dunning_followup.report_dunning_letter")
+        self.assertEqual(
+            result["report_name"], "dunning_followup.report_dunning_letter"
+        )
         self.assertEqual(result["context"]["active_ids"], action.ids)
         self.assertTrue(result["close_on_report_download"])
 

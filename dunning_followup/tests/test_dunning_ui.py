@@ -167,9 +167,7 @@ class TestRunNow(DunningCommon):
 
     def test_small_run_processed_at_once(self):
         with freeze_time("2026-01-08"):
-            result = (
-                self.env["dunning.run"].with_user(self.manager).action_run_now()
-            )
+            result = self.env["dunning.run"].with_user(self.manager).action_run_now()
         run = self.env["dunning.run"].browse(result["res_id"])
         self.assertEqual(run.state, "done")
         self.assertEqual(run.trigger, "cron")

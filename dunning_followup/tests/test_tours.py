@@ -31,9 +31,7 @@ class TestDunningTours(DunningCommon, HttpCase):
         today = fields.Date.context_today(cls.env.user)
         cls.late = cls._invoice(cls.tour_customer, today - timedelta(days=25), 300.0)
         cls.later = cls._invoice(cls.tour_customer, today - timedelta(days=22), 150.0)
-        cls.env["dunning.partner.state"]._refresh(
-            cls.tour_customer.ids, cls.company.id
-        )
+        cls.env["dunning.partner.state"]._refresh(cls.tour_customer.ids, cls.company.id)
 
     def _tour_actions(self):
         return self.env["dunning.action"].search(

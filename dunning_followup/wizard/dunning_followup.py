@@ -100,9 +100,7 @@ class DunningFollowup(models.TransientModel):
         """The notice of each customer (the first few), under its name; for
         a customer with nothing to show, why."""
         actions = self.action_ids._origin
-        partners = (
-            actions.partner_id | self.partner_ids._origin.commercial_partner_id
-        )
+        partners = actions.partner_id | self.partner_ids._origin.commercial_partner_id
         if not partners:
             return False
         company = self.company_id._origin or self.env.company
@@ -113,14 +111,22 @@ class DunningFollowup(models.TransientModel):
                     "company_id": company.id,
                     "partner_ids": [(6, 0, partner.ids)],
                     "action_ids": [
-                        (6, 0, actions.filtered(lambda a, p=partner: a.partner_id == p).ids)
+                        (
+                            6,
+                            0,
+                            actions.filtered(
+                                lambda a, p=partner: a.partner_id == p
+                            ).ids,
+                        )
                     ],
                     "level_id": self.level_id._origin.id,
                 }
             )
-            body = single._render_preview() or Markup(
-                '<p class="text-muted fst-italic">%s</p>'
-            ) % self._preview_missing_reason()
+            body = (
+                single._render_preview()
+                or Markup('<p class="text-muted fst-italic">%s</p>')
+                % self._preview_missing_reason()
+            )
             blocks.append(Markup("<h4>%s</h4>%s") % (partner.name, body))
         if len(partners) > PREVIEW_LIMIT:
             blocks.append(
