@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import formatLang
 
 from ..tools import interest, presets
 from .dunning_reference_rate import RATE_CODES
@@ -178,8 +179,8 @@ class DunningPolicy(models.Model):
                         "Maximum annual rate (%%) of policy %(policy)s "
                         "(%(max)s) is below its annual rate (%(rate)s).",
                         policy=policy.name,
-                        max=policy.interest_max_rate,
-                        rate=policy.interest_rate,
+                        max=formatLang(self.env, policy.interest_max_rate, digits=2),
+                        rate=formatLang(self.env, policy.interest_rate, digits=2),
                     )
                 )
 

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Labels and group sums of the escalation screens."""
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.dunning_followup.tests.common import DunningCommon
@@ -21,3 +22,11 @@ class TestEscalationTexts(DunningCommon):
             "groups"
         ]
         self.assertNotIn("rate", groups[0])
+
+    def test_configuration_errors_show_formatted_values(self):
+        with self.assertRaises(ValidationError) as caught:
+            self.level_formal.write({"fee_min": 10.0, "fee_max": 5.0})
+        message = str(caught.exception)
+        self.assertIn("5.00", message)
+        self.assertNotIn("(5.0)", message)
+        self.assertNotIn("(10.0)", message)
