@@ -31,10 +31,14 @@
         "wizard/dunning_followup_views.xml",
         "views/dunning_followup_menus.xml",
         "report/dunning_reports.xml",
+        "report/dunning_layout_templates.xml",
         "report/dunning_letter_templates.xml",
         "report/dunning_statement_templates.xml",
     ],
     "demo": ["demo/dunning_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["dunning_followup/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": False,
 }

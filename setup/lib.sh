@@ -178,6 +178,30 @@ ensure_wkhtmltopdf() {
   warn "wkhtmltopdf is missing: PDF letters and statements fall back to HTML. Install it with your package manager."
 }
 
+# --- headless browser (Odoo tours) ---------------------------------------------
+# The browser tests (HttpCase.start_tour) drive Debian's chromium through its
+# DevTools websocket (Python package websocket-client).  Without them Odoo
+# skips the tours, and test.sh fails on skipped tours: install both here.
+ensure_browser() {
+  if ! command -v chromium >/dev/null && ! command -v google-chrome >/dev/null; then
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+      say "installing chromium (Debian package) for the browser tours"
+      apt-get install -y -q chromium >/dev/null 2>&1 ||
+        (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1) ||
+        warn "apt-get could not install chromium"
+    fi
+    command -v chromium >/dev/null || command -v google-chrome >/dev/null ||
+      warn "chromium is missing: the browser tours cannot run and ./setup/test.sh fails. Install it with your package manager."
+  fi
+  # kept out of requirements-dev.txt on purpose: that file keys the
+  # virtualenv's stamp, and the tours need only this one small package
+  if ! "$(venv_python)" -c "import websocket" 2>/dev/null; then
+    say "installing websocket-client (Odoo talks to chromium through it)"
+    "${VENV}/bin/pip" install --disable-pip-version-check -q websocket-client >/dev/null 2>&1 ||
+      warn "pip could not install websocket-client: the browser tours cannot run"
+  fi
+}
+
 # --- Odoo configuration -----------------------------------------------------
 write_odoo_conf() {
   local odoo_src="$1"
@@ -215,6 +239,7 @@ prepare_all() {
   migrate_old_data_dir
   ensure_postgres
   ensure_wkhtmltopdf
+  ensure_browser
   write_odoo_conf "$ODOO_SRC_DIR"
 }
 

@@ -67,7 +67,7 @@ if [[ "$ODOO_TESTS" == 1 ]]; then
   cd "$REPO_ROOT"
   set +e
   ODOO_RC="${LOCAL_DIR}/odoo-test.conf" DUNNING_TEST_DB="$TEST_DB" "$PY" -m pytest -p no:cacheprovider --odoo-database="$TEST_DB" \
-    --odoo-log-level=warn \
+    --odoo-log-level=warn --odoo-http \
     dunning_followup dunning_escalation dunning_factoring tests "${EXTRA[@]}"
   rc=$?
   set -e

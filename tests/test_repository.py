@@ -7,6 +7,7 @@ import csv
 import re
 
 import pytest
+
 from conftest import ADDONS, ROOT
 
 VERSION = re.compile(r"^18\.0\.\d+\.\d+\.\d+$")
@@ -276,3 +277,22 @@ def test_model_files_and_functions_are_small():
         if n > MAX_FUNCTION_LINES and name.split(":")[0] not in SIZE_EXCEPTIONS
     ]
     assert not too_long, f"functions over {MAX_FUNCTION_LINES} lines"
+
+
+def test_demo_holds_a_customer():
+    """The demo puts a customer on credit hold by itself: the company's age
+    threshold is below the days late of a demo invoice."""
+    demo = (ROOT / "dunning_escalation/demo/dunning_escalation_demo.xml").read_text()
+    threshold = int(
+        re.search(r'name="dunning_hold_days">(\d+)<', demo).group(1)  # type: ignore[union-attr]
+    )
+    invoices = (ROOT / "dunning_followup/demo/dunning_demo.xml").read_text()
+    days_late = [
+        int(days)
+        for days in re.findall(
+            r'name="invoice_date_due"\s+eval="\(DateTime.today\(\) - relativedelta\(days=(\d+)\)',
+            invoices,
+        )
+    ]
+    assert threshold > 0
+    assert any(days >= threshold for days in days_late), (threshold, days_late)

@@ -7,6 +7,7 @@ from . import dunning_level
 from . import dunning_policy
 from . import dunning_charge
 from . import dunning_action
+from . import dunning_run
 from . import account_move
 from . import account_move_line
 from . import dunning_partner_state

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import format_amount, format_date
+from odoo.tools.misc import format_amount, format_date, formatLang
 
 from ..tools import fees, interest
 
@@ -432,7 +432,7 @@ class DunningCharge(models.Model):
                 start=format_date(self.env, line.start),
                 end=format_date(self.env, line.end),
                 days=line.days,
-                rate=line.annual_rate,
+                rate=formatLang(self.env, float(line.annual_rate), digits=2),
                 amount=format_amount(self.env, float(line.rounded_amount), currency),
             )
             for line in result.lines

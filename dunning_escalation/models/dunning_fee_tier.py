@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_amount
 
 from ..tools import fees
 
@@ -55,8 +56,8 @@ class DunningFeeTier(models.Model):
                         "Fee tiers of level %(level)s: Up to (%(upper)s) must be "
                         "greater than From (%(lower)s).",
                         level=tier.level_id.name,
-                        upper=tier.upper,
-                        lower=tier.lower,
+                        upper=format_amount(self.env, tier.upper, tier.currency_id),
+                        lower=format_amount(self.env, tier.lower, tier.currency_id),
                     )
                 )
             if tier.maximum and tier.maximum < tier.minimum:
@@ -65,8 +66,8 @@ class DunningFeeTier(models.Model):
                         "Fee tiers of level %(level)s: Maximum (%(maximum)s) is "
                         "below Minimum (%(minimum)s).",
                         level=tier.level_id.name,
-                        maximum=tier.maximum,
-                        minimum=tier.minimum,
+                        maximum=format_amount(self.env, tier.maximum, tier.currency_id),
+                        minimum=format_amount(self.env, tier.minimum, tier.currency_id),
                     )
                 )
 

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_amount
 
 from ..tools import fees
 
@@ -21,6 +22,7 @@ class DunningLevel(models.Model):
     _inherit = "dunning.level"
 
     credit_hold = fields.Boolean(
+        string="Credit hold",
         help="Customers with an open item at this level (or above) are put on "
         "credit hold: their new sales orders are refused.",
     )
@@ -102,8 +104,8 @@ class DunningLevel(models.Model):
                         "Maximum fee of level %(level)s (%(max)s) is below its "
                         "minimum fee (%(min)s).",
                         level=level.name,
-                        max=level.fee_max,
-                        min=level.fee_min,
+                        max=format_amount(self.env, level.fee_max, level.currency_id),
+                        min=format_amount(self.env, level.fee_min, level.currency_id),
                     )
                 )
 

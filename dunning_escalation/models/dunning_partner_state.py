@@ -30,7 +30,7 @@ class DunningPartnerState(models.Model):
         selection_add=[("plan", "On payment plan")],
         ondelete={"plan": "set default"},
     )
-    credit_hold = fields.Boolean(index=True, readonly=True)
+    credit_hold = fields.Boolean(string="Credit hold", index=True, readonly=True)
     credit_hold_reason = fields.Char(readonly=True)
     credit_hold_since = fields.Date(readonly=True)
     credit_hold_origin = fields.Selection(HOLD_ORIGINS, readonly=True)

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import formatLang
 
 from ..tools import interest, presets
 from .dunning_reference_rate import RATE_CODES
@@ -45,6 +46,10 @@ class DunningPolicy(models.Model):
         string="Which reference",
         default=interest.DAILY,
         required=True,
+    )
+    interest_rate_warning = fields.Text(
+        compute="_compute_interest_rate_warning",
+        help="The reference rate table misses the value of the current half-year.",
     )
     interest_margin = fields.Float(
         string="Margin (points)",
@@ -135,6 +140,14 @@ class DunningPolicy(models.Model):
         ),
     ]
 
+    @api.depends("interest_type", "interest_rate_code", "interest_rate_rule")
+    def _compute_interest_rate_warning(self):
+        Rate = self.env["dunning.reference.rate"]
+        for policy in self:
+            policy.interest_rate_warning = (
+                "\n".join(Rate._stale_warnings(policy)) or False
+            )
+
     @api.constrains(
         "interest_type", "interest_rate", "interest_rate_code", "interest_max_rate"
     )
@@ -166,8 +179,8 @@ class DunningPolicy(models.Model):
                         "Maximum annual rate (%%) of policy %(policy)s "
                         "(%(max)s) is below its annual rate (%(rate)s).",
                         policy=policy.name,
-                        max=policy.interest_max_rate,
-                        rate=policy.interest_rate,
+                        max=formatLang(self.env, policy.interest_max_rate, digits=2),
+                        rate=formatLang(self.env, policy.interest_rate, digits=2),
                     )
                 )
 

@@ -1,8 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_date
 
-from ..tools import interest, rates_csv
+from ..tools import interest, rate_freshness, rates_csv
 
 RATE_CODES = [
     ("ecb_mro", "ECB main refinancing rate"),
@@ -32,6 +33,7 @@ class DunningReferenceRate(models.Model):
         string="Rate (%)",
         digits=(16, 4),
         required=True,
+        aggregator=False,  # rates of a group do not add up
         help="Annual rate in percent; reference rates may be negative.",
     )
     note = fields.Char(help="Where the value comes from (publication, date).")
@@ -96,3 +98,42 @@ class DunningReferenceRate(models.Model):
             [code],
         )
         return interest.RateTable(self.env.cr.fetchall())
+
+    @api.model
+    def _stale_warnings(self, policies, today=None):
+        """Warnings about the rate tables ``policies`` use that miss the
+        value of the current half-year (see :mod:`..tools.rate_freshness`),
+        one per table, for the policy form and the run log."""
+        today = today or fields.Date.context_today(self)
+        used = {
+            (policy.interest_rate_code, policy.interest_rate_rule)
+            for policy in policies
+            if policy.interest_type == "reference" and policy.interest_rate_code
+        }
+        if not used:
+            return []
+        self.flush_model()
+        self.env.cr.execute(
+            "SELECT code, MAX(date_from) FROM dunning_reference_rate"
+            " WHERE code = ANY(%s) GROUP BY code",
+            [sorted({code for code, _rule in used})],
+        )
+        latest = dict(self.env.cr.fetchall())
+        labels = dict(RATE_CODES)
+        warnings = []
+        for code, rule in sorted(used):
+            since = rate_freshness.missing_since(code, rule, latest.get(code), today)
+            if not since:
+                continue
+            text = self.env._(
+                "Reference rate %(rate)s has no value from %(since)s (latest: "
+                "%(latest)s): interest would be charged at an old rate. Add the "
+                "value in force on %(since)s, even if unchanged, in Reference "
+                "rates.",
+                rate=labels[code],
+                since=format_date(self.env, since),
+                latest=format_date(self.env, latest.get(code)) or "-",
+            )
+            if text not in warnings:
+                warnings.append(text)
+        return warnings

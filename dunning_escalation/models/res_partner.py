@@ -13,7 +13,9 @@ class ResPartner(models.Model):
 
     dunning_status = fields.Selection(selection_add=[("plan", "On payment plan")])
     credit_hold = fields.Boolean(
-        compute="_compute_credit_hold", search="_search_credit_hold"
+        string="Credit hold",
+        compute="_compute_credit_hold",
+        search="_search_credit_hold",
     )
     credit_hold_reason = fields.Char(compute="_compute_credit_hold")
     credit_hold_since = fields.Date(compute="_compute_credit_hold")

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.misc import format_amount
@@ -75,15 +75,52 @@ class SaleOrder(models.Model):
         :meth:`_dunning_get_holds`): who, where, why, how much is overdue
         and who can help."""
         company = self.env["res.company"].browse(hold["company_id"])
+        reason = (hold["reason"] or "").strip()
+        if reason and not reason.endswith((".", "!", "?")):
+            reason += "."
         return self.env._(
             "%(customer)s is on credit hold in %(company)s: %(reason)s "
-            "Overdue: %(amount)s. A Dunning manager can lift the hold; a user of "
-            "the Credit hold override group can confirm with a reason.",
+            "Overdue: %(amount)s. %(who)s",
             customer=self.partner_id.commercial_partner_id.name,
             company=company.name,
-            reason=hold["reason"] or "",
+            reason=reason,
             amount=format_amount(self.env, hold["overdue"] or 0.0, company.currency_id),
+            who=self._dunning_who_can_help(company),
         )
+
+    @api.model
+    def _dunning_who_can_help(self, company):
+        """Who a salesperson turns to, by name: the people who can lift the
+        hold or confirm the order anyway (not the names of groups)."""
+        Users = self.env["res.users"].sudo()
+
+        def names(xmlid):
+            users = Users.search(
+                [
+                    ("groups_id", "in", self.env.ref(xmlid).ids),
+                    ("share", "=", False),
+                    ("company_ids", "in", company.ids),
+                    ("id", "!=", SUPERUSER_ID),
+                ],
+                limit=3,
+            )
+            return ", ".join(users.mapped("name"))
+
+        lifters = names("dunning_followup.group_dunning_manager")
+        overriders = names("dunning_escalation.group_credit_hold_override")
+        if lifters and overriders:
+            return self.env._(
+                "Ask %(lifters)s to lift the hold, or %(overriders)s to confirm "
+                "the order with a reason.",
+                lifters=lifters,
+                overriders=overriders,
+            )
+        if lifters or overriders:
+            return self.env._(
+                "Ask %(people)s to lift the hold or to confirm the order.",
+                people=lifters or overriders,
+            )
+        return self.env._("Ask your accounting department to lift the hold.")
 
     def _dunning_refusal(self, hold):
         """The full refusal, with the overdue invoices by name: those with an
@@ -217,8 +254,8 @@ class SaleOrder(models.Model):
         raise UserError(
             self.env._(
                 "Order %(order)s would take %(customer)s past its credit limit of "
-                "%(limit)s. A user of the Credit hold override group can confirm "
-                "it with a reason.",
+                "%(limit)s. %(who)s",
+                who=self._dunning_who_can_help(order.company_id),
                 order=order.name,
                 customer=order.partner_id.commercial_partner_id.name,
                 limit=format_amount(

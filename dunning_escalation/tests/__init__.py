@@ -7,3 +7,5 @@ from . import test_late_fees
 from . import test_reporting_hold
 from . import test_tools_installments
 from . import test_installment_plan
+from . import test_escalation_texts
+from . import test_rate_freshness

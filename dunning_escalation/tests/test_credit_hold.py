@@ -121,7 +121,11 @@ class TestCreditHold(DunningCommon):
         message = str(caught.exception)
         self.assertIn("300.00", message)
         self.assertIn("Overdue invoices", message)
-        self.assertIn("Credit hold override", message)
+        # the people to ask, by name, not the names of groups
+        self.assertIn("Olga Override", message)
+        self.assertNotIn("group", message)
+        # the reason ends with a full stop before the amount
+        self.assertIn("Three reminders ignored. Overdue:", message)
         self.assertEqual(order.state, "draft")
 
     def test_refusal_lists_an_invoice_late_on_its_first_installment(self):

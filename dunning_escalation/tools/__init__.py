@@ -6,8 +6,9 @@ in milliseconds: :mod:`.interest` (interest for a period and a rate table),
 :mod:`.fees` (fixed, percentage, tiered and statutory fees), :mod:`.presets`
 (EU, DE, FR and UK statutory terms), :mod:`.rates_csv` (the shipped
 reference-rate history), :mod:`.installments` (payment plan schedules and
-the allocation of payments to them) and :mod:`.coerce` (exact decimals,
+the allocation of payments to them), :mod:`.rate_freshness` (when a rate
+table misses the current half-year) and :mod:`.coerce` (exact decimals,
 half-up rounding).
 """
 
-from . import coerce, fees, installments, interest, presets, rates_csv
+from . import coerce, fees, installments, interest, presets, rate_freshness, rates_csv

@@ -14,3 +14,4 @@ from . import account_partial_reconcile
 from . import ir_actions_report
 from . import dunning_partner_state_day
 from . import account_journal
+from . import dunning_run_now

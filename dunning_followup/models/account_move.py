@@ -150,6 +150,14 @@ class AccountMove(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
 
+    def action_dunning_promise(self):
+        """Record a promise to pay for the customer's overdue invoices and
+        this one."""
+        self.ensure_one()
+        return self.commercial_partner_id.with_company(
+            self.company_id
+        ).action_dunning_promise(moves=self)
+
     def action_open_dunning_actions(self):
         self.ensure_one()
         return {

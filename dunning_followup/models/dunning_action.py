@@ -205,6 +205,24 @@ class DunningAction(models.Model):
         self._refresh_partner_states()
         return True
 
+    def action_open_letter(self):
+        """Button: the stored copy of the letter, as the customer got it."""
+        return self._open_copy(self.letter_attachment_id)
+
+    def action_open_statement(self):
+        """Button: the stored copy of the statement sent with the notice."""
+        return self._open_copy(self.statement_attachment_id)
+
+    def _open_copy(self, attachment):
+        self.ensure_one()
+        if not attachment:
+            raise UserError(self.env._("This notice has no stored copy."))
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+
     def _lock_nowait(self):
         """Refuse at once, with a clear message, when a run holds these actions."""
         try:

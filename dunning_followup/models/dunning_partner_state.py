@@ -65,7 +65,8 @@ class DunningPartnerState(models.Model):
         string="Open amount", currency_field="currency_id", readonly=True
     )
     oldest_due_date = fields.Date(readonly=True)
-    max_days_late = fields.Integer(readonly=True)
+    # grouped, the most late customer of the group: a sum means nothing
+    max_days_late = fields.Integer(readonly=True, aggregator="max")
     responsible_id = fields.Many2one(
         "res.users",
         string="Collector",
@@ -319,6 +320,10 @@ class DunningPartnerState(models.Model):
             "res_id": self.partner_id.id,
             "view_mode": "form",
         }
+
+    def action_dunning_promise(self):
+        self.ensure_one()
+        return self.partner_id.with_company(self.company_id).action_dunning_promise()
 
     def action_followup(self):
         return self.partner_id.with_company(

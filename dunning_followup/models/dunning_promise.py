@@ -77,7 +77,7 @@ class DunningPromise(models.Model):
             promise.name = self.env._(
                 "%(partner)s, %(date)s",
                 partner=promise.partner_id.name,
-                date=promise.date,
+                date=format_date(self.env, promise.date),
             )
 
     @api.depends("move_ids.amount_residual")

@@ -271,16 +271,9 @@ class ResPartner(models.Model):
 
     def action_dunning_followup(self):
         """Open the follow-up wizard on these customers."""
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Follow-up"),
-            "res_model": "dunning.followup",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_partner_ids": self.commercial_partner_id.ids,
-            },
-        }
+        return self.env["dunning.followup"]._open_action(
+            "res.partner", self.commercial_partner_id.ids
+        )
 
     def action_open_dunning_actions(self):
         self.ensure_one()
@@ -294,17 +287,60 @@ class ResPartner(models.Model):
         }
 
     def action_open_dunning_items(self):
-        """The customer's open installments: what its notices list."""
+        """The Overdue button: the installments past due and what is left to
+        pay on each, the total of which is the amount on the button."""
         self.ensure_one()
+        today = fields.Date.context_today(self)
+        view = self.env.ref("dunning_followup.account_move_line_view_list_dunning")
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Open items"),
+            "name": self.env._("Overdue items"),
             "res_model": "account.move.line",
             "view_mode": "list",
-            "domain": self._dunning_open_items_domain(
-                self.commercial_partner_id.ids, self.env.company.ids
-            ),
-            "context": {"search_default_group_by_move": 0},
+            "views": [(view.id, "list")],
+            "domain": [
+                *self._dunning_open_items_domain(
+                    self.commercial_partner_id.ids, self.env.company.ids
+                ),
+                ("date_maturity", "<", today),
+            ],
+            "context": {"search_default_group_by_move": 0, "create": False},
+        }
+
+    def _dunning_overdue_moves(self, company):
+        """The customer's invoices with an installment past due."""
+        today = fields.Date.context_today(self)
+        return (
+            self._dunning_open_items(company)
+            .filtered(lambda line: line.date_maturity and line.date_maturity < today)
+            .move_id
+        )
+
+    def action_dunning_promise(self, moves=None):
+        """Record a promise to pay, pre-filled with the customer's overdue
+        invoices (and ``moves``) and what is left to pay on them."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        company = self.env.company
+        moves = partner._dunning_overdue_moves(company) | (
+            moves or self.env["account.move"]
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Promise to pay"),
+            "res_model": "dunning.promise",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_partner_id": partner.id,
+                "default_company_id": company.id,
+                "default_move_ids": [(6, 0, moves.ids)],
+                "default_amount": sum(moves.mapped("amount_residual_signed")),
+                "default_date": fields.Date.to_string(
+                    fields.Date.add(fields.Date.context_today(self), days=7)
+                ),
+            },
         }
 
     @api.model

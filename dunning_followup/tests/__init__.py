@@ -8,3 +8,6 @@ from . import test_dunning_security
 from . import test_dunning_performance
 from . import test_reporting
 from . import test_open_installments
+from . import test_dunning_documents
+from . import test_tours
+from . import test_dunning_ui

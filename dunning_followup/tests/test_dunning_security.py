@@ -66,3 +66,50 @@ class TestDunningSecurity(DunningCommon):
             .dunning_overdue_amount,
             0,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDunningRights(DunningCommon):
+    """The rights an administrator sees and gives in the user form."""
+
+    def test_rights_are_a_selection_in_the_user_form(self):
+        category = self.env.ref("dunning_followup.module_category_dunning")
+        user = self.env.ref("dunning_followup.group_dunning_user")
+        manager = self.env.ref("dunning_followup.group_dunning_manager")
+        found = {
+            app: (kind, groups)
+            for app, kind, groups, _section in self.env[
+                "res.groups"
+            ].get_groups_by_application()
+        }
+        # a selection ("Dunning: User / Manager"), which the user form shows
+        # outside developer mode; groups of a category that is not one chain
+        # become check boxes shown in developer mode only
+        self.assertEqual(found[category], ("selection", user | manager))
+        self.assertEqual(
+            category.parent_id, self.env.ref("base.module_category_accounting")
+        )
+        hidden = self.env["res.groups"]._get_hidden_extra_categories()
+        for app, (kind, _groups) in found.items():
+            if app.xml_id and app.xml_id.startswith("dunning_"):
+                self.assertEqual(kind, "selection", app.xml_id)
+                self.assertNotIn(app.xml_id, hidden)
+        # the field of the selection is on the user form
+        field = f"sel_groups_{user.id}_{manager.id}"
+        self.assertIn(field, self.env["res.users"].fields_get([field]))
+
+    def test_new_user_is_not_made_a_manager(self):
+        """A new user gets Odoo's defaults (Invoicing administrator): that
+        makes a Dunning user, not a manager who configures policies and
+        lifts holds."""
+        new = (
+            self.env["res.users"]
+            .with_context(no_reset_password=True)
+            .create({"name": "Newcomer", "login": "newcomer"})
+        )
+        self.assertTrue(new.has_group("account.group_account_manager"))
+        self.assertTrue(new.has_group("dunning_followup.group_dunning_user"))
+        self.assertFalse(new.has_group("dunning_followup.group_dunning_manager"))
+        manager = self.env.ref("dunning_followup.group_dunning_manager")
+        account_manager = self.env.ref("account.group_account_manager")
+        self.assertNotIn(manager, account_manager.trans_implied_ids)

@@ -1,6 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+# customers previewed one under the other in the wizard
+PREVIEW_LIMIT = 5
 
 
 class _PreviewDone(Exception):
@@ -52,6 +57,20 @@ class DunningFollowup(models.TransientModel):
     )
 
     @api.model
+    def _open_action(self, active_model, active_ids):
+        """The window action opening the wizard on these records (customers,
+        follow-up states or notices), titled: a dialog without a title says
+        "Odoo"."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Follow up customers"),
+            "res_model": "dunning.followup",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": active_model, "active_ids": list(active_ids)},
+        }
+
+    @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
         ctx = self.env.context
@@ -79,7 +98,68 @@ class DunningFollowup(models.TransientModel):
     @api.depends("partner_ids", "level_id", "action_ids")
     def _compute_preview(self):
         for wizard in self:
-            wizard.preview = wizard._render_preview()
+            wizard.preview = wizard._render_previews()
+
+    def _render_previews(self):
+        """The notice of each customer (the first few), under its name; for
+        a customer with nothing to show, why."""
+        actions = self.action_ids._origin
+        partners = actions.partner_id | self.partner_ids._origin.commercial_partner_id
+        if not partners:
+            return False
+        company = self.company_id._origin or self.env.company
+        blocks = []
+        for partner in partners[:PREVIEW_LIMIT]:
+            single = self.new(
+                {
+                    "company_id": company.id,
+                    "partner_ids": [(6, 0, partner.ids)],
+                    "action_ids": [
+                        (
+                            6,
+                            0,
+                            actions.filtered(
+                                lambda a, p=partner: a.partner_id == p
+                            ).ids,
+                        )
+                    ],
+                    "level_id": self.level_id._origin.id,
+                }
+            )
+            body = (
+                single._render_preview()
+                or Markup('<p class="text-muted fst-italic">%s</p>')
+                % self._preview_missing_reason()
+            )
+            blocks.append(Markup("<h4>%s</h4>%s") % (partner.name, body))
+        if len(partners) > PREVIEW_LIMIT:
+            blocks.append(
+                Markup("<p>%s</p>")
+                % self.env._(
+                    "And %(count)s more customers.",
+                    count=len(partners) - PREVIEW_LIMIT,
+                )
+            )
+        return Markup("<hr/>").join(blocks)
+
+    def _preview_missing_reason(self):
+        level = self.level_id._origin
+        if level and not level.mail_template_id and level.activity_type_id:
+            return self.env._(
+                "Level %(level)s schedules an activity (%(activity)s) for the "
+                "collector and sends no e-mail: there is no message to preview.",
+                level=level.name,
+                activity=level.activity_type_id.name,
+            )
+        if level and not level.mail_template_id:
+            return self.env._(
+                "Level %(level)s sends no e-mail: there is no message to preview.",
+                level=level.name,
+            )
+        return self.env._(
+            "Nothing to preview: the level due sends no e-mail (a phone call, "
+            "an activity), or no level is due yet."
+        )
 
     def _render_preview(self):
         """The notice of the first customer, rendered on a throw-away action.
@@ -189,9 +269,30 @@ class DunningFollowup(models.TransientModel):
             "context": {"dunning_done_count": len(done)},
         }
 
+    def action_promise(self):
+        """Record a promise to pay for the customer of the wizard."""
+        self.ensure_one()
+        partners = (self.partner_ids | self.action_ids.partner_id).commercial_partner_id
+        if len(partners) != 1:
+            raise UserError(
+                self.env._("A promise to pay is recorded for one customer at a time.")
+            )
+        return partners.with_company(self.company_id).action_dunning_promise()
+
     def action_print(self):
+        """Print the letters: the browser gets the PDF of every letter done,
+        their stored copies merged in one document."""
         self.channel = "letter"
-        return self.action_send()
+        result = self.action_send()
+        printed = (
+            self.env["dunning.action"]
+            .search(result["domain"])
+            .filtered(lambda a: a.state == "done" and a.letter_attachment_id)
+        )
+        if not printed:
+            return result
+        report = self.env.ref("dunning_followup.action_report_dunning_letter")
+        return dict(report.report_action(printed), close_on_report_download=True)
 
     def action_log_call(self):
         self.channel = "call"

@@ -10,6 +10,7 @@ unique and the dates shifted on purpose.
 import subprocess
 
 import pytest
+
 from conftest import ROOT
 
 from .helpers import bench_env, db_exists, run_bench
