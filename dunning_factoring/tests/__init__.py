@@ -1,1 +1,3 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import test_batch
+from . import test_tools_writers
