@@ -1,10 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 #: exclusion reasons this addon owns: an invoice excluded for one of them is
 #: governed by its batch line (see dunning.agency._get_eligible_domain)
 OWN_REASONS = ("agency", "written_off")
+EXCLUSION_FIELDS = ["dunning_excluded", "dunning_exclusion_reason", "dunning_excluded_until"]
 
 
 def _clear_exclusion(moves):
@@ -21,6 +23,38 @@ class AccountMove(models.Model):
     dunning_export_line_ids = fields.One2many(
         "dunning.export.line", "move_id", string="Agency batch lines", readonly=True
     )
+
+    def _dunning_set_exclusion(self, excluded, reason, until=False):
+        """Set the follow-up exclusion of these invoices in one UPDATE.
+
+        ``account.move.write`` resynchronises the tax and payment-term lines
+        of every invoice written (queries per invoice), for three plain
+        columns that no computed field depends on: a batch of thousands of
+        invoices would pay that for nothing."""
+        if not self:
+            return
+        self.check_access("write")
+        self.flush_recordset(EXCLUSION_FIELDS)
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move
+                   SET dunning_excluded = %(excluded)s,
+                       dunning_exclusion_reason = %(reason)s,
+                       dunning_excluded_until = %(until)s,
+                       write_uid = %(uid)s,
+                       write_date = NOW() AT TIME ZONE 'UTC'
+                 WHERE id = ANY(%(ids)s)
+                """,
+                excluded=bool(excluded),
+                reason=reason or None,
+                until=until or None,
+                uid=self.env.uid,
+                ids=self.ids,
+            )
+        )
+        self.invalidate_recordset([*EXCLUSION_FIELDS, "write_uid", "write_date"])
+        self._dunning_refresh_partners()
 
     def _dunning_open_receivables(self):
         return self.line_ids.filtered(

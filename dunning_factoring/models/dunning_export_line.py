@@ -10,6 +10,20 @@ from odoo.tools import SQL
 
 from .dunning_agency import HELD_LINE_STATES
 
+#: the fields _refresh_snapshot writes
+SNAPSHOT_FIELDS = [
+    "partner_id",
+    "currency_id",
+    "amount_residual",
+    "date_maturity",
+    "days_late",
+    "level_id",
+    "fees",
+    "interest",
+    "prev_excluded",
+    "prev_exclusion_reason",
+    "prev_excluded_until",
+]
 LINE_STATES = [
     ("proposed", "Proposed"),
     ("exported", "Exported"),
@@ -157,7 +171,7 @@ class DunningExportLine(models.Model):
                 ids=self.ids,
             )
         )
-        self.invalidate_recordset()
+        self.invalidate_recordset(SNAPSHOT_FIELDS)
         self.modified(["amount_residual"])
 
     def _held_elsewhere(self):
@@ -222,14 +236,8 @@ class DunningExportLine(models.Model):
         their chatter and their debtor's record the hand-over."""
         batch = self.batch_id
         self.write({"state": "exported"})
-        moves = self.move_id.with_context(mail_notrack=True)
-        moves.write(
-            {
-                "dunning_excluded": True,
-                "dunning_exclusion_reason": "agency",
-                "dunning_excluded_until": False,
-            }
-        )
+        moves = self.move_id
+        moves._dunning_set_exclusion(True, "agency")
         body = self.env._(
             "Handed over to %(agency)s in batch %(batch)s.",
             agency=batch.agency_id.name,
@@ -256,13 +264,7 @@ class DunningExportLine(models.Model):
                 )
                 groups[key] |= line.move_id
         for (excluded, reason, until), moves in groups.items():
-            moves.with_context(mail_notrack=True).write(
-                {
-                    "dunning_excluded": excluded,
-                    "dunning_exclusion_reason": reason,
-                    "dunning_excluded_until": until,
-                }
-            )
+            moves._dunning_set_exclusion(excluded, reason, until)
         body = Markup("{}: {}").format(
             why, self.env._("the invoice is back in the follow-up.")
         )

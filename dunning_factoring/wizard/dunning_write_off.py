@@ -35,6 +35,7 @@ class DunningWriteOff(models.TransientModel):
         compute="_compute_accounts",
         store=True,
         readonly=False,
+        precompute=True,
     )
     journal_id = fields.Many2one(
         "account.journal",
@@ -43,6 +44,7 @@ class DunningWriteOff(models.TransientModel):
         compute="_compute_accounts",
         store=True,
         readonly=False,
+        precompute=True,
         domain="[('type', '=', 'general')]",
     )
     date = fields.Date(required=True, default=fields.Date.context_today)
@@ -150,13 +152,7 @@ class DunningWriteOff(models.TransientModel):
                 body=self.env._("Invoice %(move)s written off: %(reason)s",
                                 move=move._get_html_link(), reason=self.reason)
             )
-        self.move_ids.with_context(mail_notrack=True).write(
-            {
-                "dunning_excluded": True,
-                "dunning_exclusion_reason": "written_off",
-                "dunning_excluded_until": False,
-            }
-        )
+        self.move_ids._dunning_set_exclusion(True, "written_off")
         self.env["dunning.export.line"].search(
             [("move_id", "in", self.move_ids.ids), ("batch_id.state", "=", "draft")]
         ).unlink()
