@@ -6,7 +6,11 @@ from odoo.tools import SQL
 #: exclusion reasons this addon owns: an invoice excluded for one of them is
 #: governed by its batch line (see dunning.agency._get_eligible_domain)
 OWN_REASONS = ("agency", "written_off")
-EXCLUSION_FIELDS = ["dunning_excluded", "dunning_exclusion_reason", "dunning_excluded_until"]
+EXCLUSION_FIELDS = [
+    "dunning_excluded",
+    "dunning_exclusion_reason",
+    "dunning_excluded_until",
+]
 
 
 def _clear_exclusion(moves):
@@ -134,4 +138,3 @@ class AccountMove(models.Model):
             "target": "new",
             "context": {"default_move_ids": self.ids},
         }
-

@@ -55,8 +55,12 @@ class DunningAgency(models.Model):
         default=";",
     )
     csv_encoding = fields.Selection(
-        [("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8 with BOM"), ("latin-1", "Latin-1"),
-         ("cp1252", "Windows-1252")],
+        [
+            ("utf-8", "UTF-8"),
+            ("utf-8-sig", "UTF-8 with BOM"),
+            ("latin-1", "Latin-1"),
+            ("cp1252", "Windows-1252"),
+        ],
         string="Encoding",
         default="utf-8",
     )
@@ -113,7 +117,6 @@ class DunningAgency(models.Model):
     )
     journal_id = fields.Many2one(
         "account.journal",
-        string="Journal",
         check_company=True,
         domain="[('type', 'in', ('bank', 'general'))]",
         help="Journal of the recoveries and of the sale of receivables; its "
@@ -189,7 +192,9 @@ class DunningAgency(models.Model):
         for agency in self:
             try:
                 agency._get_custom_domain()
-                self.env["account.move"].search_count(agency._get_custom_domain(), limit=1)
+                self.env["account.move"].search_count(
+                    agency._get_custom_domain(), limit=1
+                )
             except Exception as exc:
                 raise ValidationError(
                     self.env._(
@@ -209,8 +214,13 @@ class DunningAgency(models.Model):
     def _get_final_levels(self):
         """The last level (most days) of every policy of the company."""
         self.ensure_one()
-        levels = self.env["dunning.level"].sudo().search(
-            [("policy_id.company_id", "=", self.company_id.id)], order="days desc, id desc"
+        levels = (
+            self.env["dunning.level"]
+            .sudo()
+            .search(
+                [("policy_id.company_id", "=", self.company_id.id)],
+                order="days desc, id desc",
+            )
         )
         final = {}
         for level in levels:
@@ -241,7 +251,10 @@ class DunningAgency(models.Model):
             (
                 "dunning_export_line_ids",
                 "not any",
-                [("state", "in", HELD_LINE_STATES), ("batch_id.state", "!=", "cancelled")],
+                [
+                    ("state", "in", HELD_LINE_STATES),
+                    ("batch_id.state", "!=", "cancelled"),
+                ],
             ),
         ]
         if self.agency_type == "collection":

@@ -1,5 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import base64
 
 from markupsafe import Markup
 
@@ -71,7 +70,9 @@ class DunningExportBatch(models.Model):
     @api.depends("line_ids.amount_residual")
     def _compute_totals(self):
         groups = self.env["dunning.export.line"]._read_group(
-            [("batch_id", "in", self.ids)], ["batch_id"], ["__count", "amount_residual:sum"]
+            [("batch_id", "in", self.ids)],
+            ["batch_id"],
+            ["__count", "amount_residual:sum"],
         )
         totals = {batch.id: (count, total) for batch, count, total in groups}
         for batch in self:
@@ -110,7 +111,9 @@ class DunningExportBatch(models.Model):
         self._check_state("draft")
         for batch in self:
             domain = batch.agency_id._get_eligible_domain(batch.date)
-            moves = self.env["account.move"].search(domain, order="invoice_date_due, id")
+            moves = self.env["account.move"].search(
+                domain, order="invoice_date_due, id"
+            )
             self.env["dunning.export.line"].create(
                 [{"batch_id": batch.id, "move_id": move_id} for move_id in moves.ids]
             )
@@ -129,7 +132,7 @@ class DunningExportBatch(models.Model):
             extension, mimetype = writers.FILE_TYPES[batch.agency_id.export_format]
             batch.attachment_id = self.env["ir.attachment"].create(
                 {
-                    "name": "{}.{}".format(dossier.safe_name(batch.name), extension),
+                    "name": f"{dossier.safe_name(batch.name)}.{extension}",
                     "raw": content,
                     "mimetype": mimetype,
                     "res_model": batch._name,
@@ -170,7 +173,9 @@ class DunningExportBatch(models.Model):
             raise UserError(
                 self.env._("Batch %(batch)s has no invoice to export.", batch=self.name)
             )
-        foreign = self.line_ids.filtered(lambda l: l.move_id.company_id != self.company_id)
+        foreign = self.line_ids.filtered(
+            lambda ln: ln.move_id.company_id != self.company_id
+        )
         if foreign:
             raise UserError(
                 self.env._(
@@ -221,8 +226,11 @@ class DunningExportBatch(models.Model):
             )
         except writers.ExportError as exc:
             raise UserError(
-                self.env._("Batch %(batch)s cannot be exported: %(error)s",
-                           batch=self.name, error=exc)
+                self.env._(
+                    "Batch %(batch)s cannot be exported: %(error)s",
+                    batch=self.name,
+                    error=exc,
+                )
             ) from exc
 
     def _attach_dossier(self):
@@ -231,17 +239,23 @@ class DunningExportBatch(models.Model):
         self.ensure_one()
         entries = []
         report = self.env["ir.actions.report"].sudo().with_company(self.company_id)
-        actions = self.env["dunning.action"].sudo().search(
-            [
-                ("partner_id", "in", self.line_ids.partner_id.ids),
-                ("company_id", "=", self.company_id.id),
-                ("state", "=", "done"),
-            ],
-            order="date, id",
+        actions = (
+            self.env["dunning.action"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.line_ids.partner_id.ids),
+                    ("company_id", "=", self.company_id.id),
+                    ("state", "=", "done"),
+                ],
+                order="date, id",
+            )
         )
         for partner in self.line_ids.partner_id.sorted("id"):
             folder = dossier.safe_name(f"{partner.name} ({partner.id})")
-            content, kind = report._render_qweb_pdf(STATEMENT_REPORT, res_ids=partner.ids)
+            content, kind = report._render_qweb_pdf(
+                STATEMENT_REPORT, res_ids=partner.ids
+            )
             ext = "pdf" if content[:4] == b"%PDF" else "html"
             entries.append((f"{folder}/statement.{ext}", content))
             for action in actions.filtered(lambda a, p=partner: a.partner_id == p):
@@ -260,7 +274,7 @@ class DunningExportBatch(models.Model):
                         entries.append((f"{stem}-{kind}.{ext}", attachment.raw))
         self.dossier_attachment_id = self.env["ir.attachment"].create(
             {
-                "name": "{}-dossier.zip".format(dossier.safe_name(self.name)),
+                "name": f"{dossier.safe_name(self.name)}-dossier.zip",
                 "raw": dossier.build_zip(entries),
                 "mimetype": "application/zip",
                 "res_model": self._name,
@@ -294,7 +308,10 @@ class DunningExportBatch(models.Model):
             )
         currency = self.currency_id
         credits = {
-            line.move_id: (line.move_id.amount_residual, line.move_id.amount_residual_signed)
+            line.move_id: (
+                line.move_id.amount_residual,
+                line.move_id.amount_residual_signed,
+            )
             for line in self.line_ids
         }
         total = sum(balance for _amount, balance in credits.values())
@@ -307,9 +324,19 @@ class DunningExportBatch(models.Model):
             label,
             credits,
             [
-                (agency.journal_id.default_account_id, advance, agency.partner_id, label),
+                (
+                    agency.journal_id.default_account_id,
+                    advance,
+                    agency.partner_id,
+                    label,
+                ),
                 (agency.expense_account_id, fee, agency.partner_id, label),
-                (agency.factor_account_id, total - advance - fee, agency.partner_id, label),
+                (
+                    agency.factor_account_id,
+                    total - advance - fee,
+                    agency.partner_id,
+                    label,
+                ),
             ],
         )
 
@@ -331,7 +358,9 @@ class DunningExportBatch(models.Model):
         """Close a batch whose lines are all answered."""
         self._check_state("exported", "accepted")
         for batch in self:
-            waiting = batch.line_ids.filtered(lambda l: l.state in ("proposed", "exported"))
+            waiting = batch.line_ids.filtered(
+                lambda ln: ln.state in ("proposed", "exported")
+            )
             if waiting:
                 raise UserError(
                     self.env._(
@@ -350,7 +379,7 @@ class DunningExportBatch(models.Model):
         as it was before the export (exclusion, level)."""
         self._check_state("draft", "exported", "accepted")
         for batch in self:
-            recovered = batch.line_ids.filtered(lambda l: l.state == "recovered")
+            recovered = batch.line_ids.filtered(lambda ln: ln.state == "recovered")
             if recovered:
                 raise UserError(
                     self.env._(
@@ -363,10 +392,12 @@ class DunningExportBatch(models.Model):
             if batch.entry_id:
                 batch.entry_id._reverse_moves(cancel=True)
             exported = batch.line_ids.filtered(
-                lambda l: l.state in ("exported", "accepted")
+                lambda ln: ln.state in ("exported", "accepted")
             )
             exported._give_back(
-                self.env._("Batch %(batch)s was cancelled", batch=batch._get_html_link())
+                self.env._(
+                    "Batch %(batch)s was cancelled", batch=batch._get_html_link()
+                )
             )
             batch.state = "cancelled"
             if exported:

@@ -102,24 +102,22 @@ class DunningExportLine(models.Model):
     def _compute_debtor_line_ids(self):
         for line in self:
             line.debtor_line_ids = line.batch_id.line_ids.filtered(
-                lambda l, p=line.partner_id: l.partner_id == p
+                lambda ln, p=line.partner_id: ln.partner_id == p
             )
 
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
-        draft = lines.filtered(lambda l: l.batch_id.state == "draft")
+        draft = lines.filtered(lambda ln: ln.batch_id.state == "draft")
         if draft != lines:
             raise UserError(self.env._("Invoices are added to draft batches only."))
         lines._refresh_snapshot()
         return lines
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
         if any(line.batch_id.state != "draft" for line in self):
-            raise UserError(
-                self.env._("Invoices are removed from draft batches only.")
-            )
-        return super().unlink()
+            raise UserError(self.env._("Invoices are removed from draft batches only."))
 
     def _refresh_snapshot(self):
         """Debtor, open amount, due date, days late, level reached, fees and
@@ -137,7 +135,7 @@ class DunningExportLine(models.Model):
                   FROM dunning_charge
                  WHERE move_id IN (SELECT move_id FROM dunning_export_line
                                     WHERE id = ANY(%(ids)s))
-                   AND NOT waived
+                   AND waived IS NOT TRUE
                  GROUP BY move_id
                 """,
                 ids=self.ids,

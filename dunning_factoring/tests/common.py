@@ -75,7 +75,10 @@ class FactoringCommon(DunningCommon):
             run_on = D.fromordinal(due.toordinal() + days)
             self._run(run_on, partners=move.commercial_partner_id)
         actions = self.env["dunning.action"].search(
-            [("partner_id", "=", move.commercial_partner_id.id), ("state", "=", "to_review")]
+            [
+                ("partner_id", "=", move.commercial_partner_id.id),
+                ("state", "=", "to_review"),
+            ]
         )
         if actions:  # the customer's other invoices may have taken it already
             actions.action_execute()

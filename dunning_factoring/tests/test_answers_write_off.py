@@ -53,7 +53,7 @@ class TestAnswerImport(FactoringCommon):
         self.assertEqual(recovered.amount_residual, 400.0)
         self.assertEqual(recovered.payment_state, "partial")
         entry = line.recovery_move_id
-        debits = {l.account_id: l.balance for l in entry.line_ids if l.balance > 0}
+        debits = {ln.account_id: ln.balance for ln in entry.line_ids if ln.balance > 0}
         self.assertEqual(debits[self.bank_journal.default_account_id], 540.0)
         self.assertEqual(debits[self.expense_account], 60.0)
         # every line answered: the batch closes
@@ -76,7 +76,10 @@ class TestAnswerImport(FactoringCommon):
         self.assertEqual(self.batch.state, "exported")
 
     def test_close_refused_while_lines_wait(self):
-        self._import(self.batch, f"invoice,status,amount_recovered\n{self.moves[0].name},accepted,\n".encode())
+        self._import(
+            self.batch,
+            f"invoice,status,amount_recovered\n{self.moves[0].name},accepted,\n".encode(),
+        )
         with self.assertRaisesRegex(UserError, "3 invoices are not answered"):
             self.batch.action_close()
 
@@ -109,11 +112,14 @@ class TestWriteOff(FactoringCommon):
             self._write_off(move, "Debtor moved abroad")
         self.assertEqual(move.payment_state, "paid")
         self.assertEqual(
-            (move.dunning_excluded, move.dunning_exclusion_reason), (True, "written_off")
+            (move.dunning_excluded, move.dunning_exclusion_reason),
+            (True, "written_off"),
         )
         entry = move.line_ids.matched_credit_ids.credit_move_id.move_id
         self.assertEqual(entry.state, "posted")
-        expense = entry.line_ids.filtered(lambda l: l.account_id == self.expense_account)
+        expense = entry.line_ids.filtered(
+            lambda ln: ln.account_id == self.expense_account
+        )
         self.assertEqual(expense.balance, 40.0)
         self.assertNotIn(move, draft.line_ids.move_id, "left the draft batch")
         self.assertIn("Debtor moved abroad", move.message_ids[0].body)
@@ -129,7 +135,10 @@ class TestWriteOff(FactoringCommon):
             batch = self._batch(self.factor, D(2026, 3, 20))
             batch.action_propose()
             batch.action_export()
-            self._import(batch, f"invoice,status,amount_recovered\n{big.name},returned,\n".encode())
+            self._import(
+                batch,
+                f"invoice,status,amount_recovered\n{big.name},returned,\n".encode(),
+            )
             self._write_off(big, "Returned as uncollectable")
         self.assertEqual(big.payment_state, "paid")
 

@@ -129,7 +129,11 @@ class TestBatch(FactoringCommon):
             batch.action_export()
             batch.action_cancel()
         self.assertEqual(
-            (move.dunning_excluded, move.dunning_exclusion_reason, move.dunning_excluded_until),
+            (
+                move.dunning_excluded,
+                move.dunning_exclusion_reason,
+                move.dunning_excluded_until,
+            ),
             (True, "other", D(2026, 3, 10)),
         )
 
@@ -164,7 +168,9 @@ class TestBatch(FactoringCommon):
                 )
 
     def _invoice_in(self, company):
-        partner = self.env["res.partner"].create({"name": "B debtor", "is_company": True})
+        partner = self.env["res.partner"].create(
+            {"name": "B debtor", "is_company": True}
+        )
         move = (
             self.env["account.move"]
             .with_company(company)
@@ -175,7 +181,16 @@ class TestBatch(FactoringCommon):
                     "invoice_date": D(2026, 3, 1),
                     "invoice_date_due": D(2026, 4, 1),
                     "invoice_line_ids": [
-                        (0, 0, {"name": "B", "quantity": 1, "price_unit": 10.0, "tax_ids": []})
+                        (
+                            0,
+                            0,
+                            {
+                                "name": "B",
+                                "quantity": 1,
+                                "price_unit": 10.0,
+                                "tax_ids": [],
+                            },
+                        )
                     ],
                 }
             )
@@ -207,7 +222,8 @@ class TestBatch(FactoringCommon):
             letter_files = [n for n in names if "-letter." in n]
             self.assertEqual(len(letter_files), 2)
             self.assertEqual(
-                sorted(archive.read(n) for n in letter_files), sorted(letters.mapped("raw"))
+                sorted(archive.read(n) for n in letter_files),
+                sorted(letters.mapped("raw")),
             )
 
     def test_factoring_entry_and_notice_of_assignment(self):
@@ -238,3 +254,63 @@ class TestBatch(FactoringCommon):
             batch.action_cancel()
         self.assertEqual(move.payment_state, "not_paid")
         self.assertFalse(move.dunning_excluded)
+
+    def test_fees_and_interest_charged_go_to_the_line_and_the_file(self):
+        if "dunning.charge" not in self.env:
+            self.skipTest("dunning_escalation is not installed")
+        with freeze_time("2026-03-20"):
+            move = self._invoice(self.customer, D(2026, 1, 31))
+            self._to_final_level(move)
+            action = move.dunning_action_line_ids.action_id[:1]
+            common = {
+                "action_id": action.id,
+                "level_id": action.level_id.id,
+                "partner_id": self.customer.id,
+                "company_id": self.company.id,
+                "move_id": move.id,
+                "currency_id": move.currency_id.id,
+            }
+            charge = self.env["dunning.charge"].sudo()
+            charge.create(dict(common, name="Fee", kind="fee", amount=40.0))
+            charge.create(dict(common, name="Interest", kind="interest", amount=6.58))
+            charge.create(
+                dict(
+                    common, name="Waived", kind="compensation", amount=9.0, waived=True
+                )
+            )
+            batch = self._batch(self.agency, D(2026, 3, 20))
+            batch.action_propose()
+            batch.action_export()
+        self.assertEqual((batch.line_ids.fees, batch.line_ids.interest), (40.0, 6.58))
+        self.assertIn(";1000.00;48;40.00;6.58\r\n", batch.attachment_id.raw.decode())
+
+    def test_fixed_width_and_xlsx_files(self):
+        with freeze_time("2026-03-20"):
+            self._invoice(self.customer, D(2026, 4, 19), amount=123.45)
+            for export_format, name in (("fixed", ".txt"), ("xlsx", ".xlsx")):
+                self.factor.export_format = export_format
+                batch = self._batch(self.factor, D(2026, 3, 20))
+                batch.action_propose()
+                batch.action_export()
+                self.assertTrue(batch.attachment_id.name.endswith(name))
+                if export_format == "fixed":
+                    last = batch.attachment_id.raw.decode().splitlines()[-1]
+                    self.assertEqual(last, "T00000001000000000012345")
+                batch.action_cancel()
+
+    def test_lines_change_only_in_draft(self):
+        with freeze_time("2026-03-20"):
+            move = self._invoice(self.customer, D(2026, 4, 19))
+            other = self._invoice(self.other, D(2026, 4, 19))
+            batch = self._batch(self.factor, D(2026, 3, 20))
+            batch.action_propose()
+            batch.line_ids.filtered(lambda ln: ln.move_id == other).unlink()
+            batch.action_export()
+        self.assertEqual(batch.line_ids.move_id, move)
+        self.assertFalse(other.dunning_excluded, "removed before export: untouched")
+        with self.assertRaisesRegex(UserError, "draft batches only"):
+            batch.line_ids.unlink()
+        with self.assertRaisesRegex(UserError, "draft batches only"):
+            self.env["dunning.export.line"].create(
+                {"batch_id": batch.id, "move_id": other.id}
+            )

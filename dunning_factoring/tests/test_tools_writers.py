@@ -41,7 +41,7 @@ RECORDS = [
     },
     {
         "debtor_ref": "",
-        "debtor_name": "Zoë Müller; \"Trading\"",
+        "debtor_name": 'Zoë Müller; "Trading"',
         "invoice_number": "INV/2026/00002",
         "invoice_date": date(2026, 2, 1),
         "due_date": date(2026, 3, 3),
@@ -70,7 +70,13 @@ class TestWriters(BaseCase):
             "delimiter": "\t",
             "decimal_separator": ",",
             "encoding": "latin-1",
-            "columns": ["invoice_number", "debtor_name", "due_date", "currency", "amount"],
+            "columns": [
+                "invoice_number",
+                "debtor_name",
+                "due_date",
+                "currency",
+                "amount",
+            ],
         }
         content = writers.write("csv", HEADER, RECORDS, options)
         self.assertEqual(content, self._expected("export_options.csv"))
@@ -103,7 +109,9 @@ class TestWriters(BaseCase):
         self.assertTrue(schema.validate(tree))
         ns = {"a": writers.XML_NAMESPACE}
         self.assertEqual(tree.findtext("a:Header/a:ItemCount", namespaces=ns), "2")
-        self.assertEqual(tree.findtext("a:Header/a:ControlSum", namespaces=ns), "1250.50")
+        self.assertEqual(
+            tree.findtext("a:Header/a:ControlSum", namespaces=ns), "1250.50"
+        )
 
     def test_xml_refused_when_not_valid(self):
         """The schema is enforced: a currency that is not an ISO code."""
@@ -129,28 +137,47 @@ class TestWriters(BaseCase):
 
     def test_format_missing_a_required_field_is_refused(self):
         for fmt, options in (
-            ("csv", {"columns": ["invoice_number", "debtor_name", "amount", "currency"]}),
-            ("fixed", {"layout": [("invoice_number", 20, "a"), ("debtor_name", 30, "a"),
-                                  ("amount", 12, "n"), ("currency", 3, "a")]}),
+            (
+                "csv",
+                {"columns": ["invoice_number", "debtor_name", "amount", "currency"]},
+            ),
+            (
+                "fixed",
+                {
+                    "layout": [
+                        ("invoice_number", 20, "a"),
+                        ("debtor_name", 30, "a"),
+                        ("amount", 12, "n"),
+                        ("currency", 3, "a"),
+                    ]
+                },
+            ),
         ):
-            with self.subTest(fmt=fmt), self.assertRaisesRegex(
-                writers.ExportError, "lacks required field.*due_date"
+            with (
+                self.subTest(fmt=fmt),
+                self.assertRaisesRegex(
+                    writers.ExportError, "lacks required field.*due_date"
+                ),
             ):
                 writers.write(fmt, HEADER, RECORDS, options)
 
     def test_missing_values_are_named(self):
         records = [dict(RECORDS[0], debtor_name=""), dict(RECORDS[1], due_date=None)]
         for fmt in writers.WRITERS:
-            with self.subTest(fmt=fmt), self.assertRaisesRegex(
-                writers.ExportError,
-                "INV/2026/00001: debtor_name; INV/2026/00002: due_date",
+            with (
+                self.subTest(fmt=fmt),
+                self.assertRaisesRegex(
+                    writers.ExportError,
+                    "INV/2026/00001: debtor_name; INV/2026/00002: due_date",
+                ),
             ):
                 writers.write(fmt, HEADER, records)
 
     def test_empty_batch_is_refused(self):
         for fmt in writers.WRITERS:
-            with self.subTest(fmt=fmt), self.assertRaisesRegex(
-                writers.ExportError, "no line"
+            with (
+                self.subTest(fmt=fmt),
+                self.assertRaisesRegex(writers.ExportError, "no line"),
             ):
                 writers.write(fmt, HEADER, [])
 
@@ -203,5 +230,5 @@ class TestDossier(BaseCase):
             self.assertEqual(archive.namelist(), [p for p, _d in entries])
             self.assertEqual(archive.read("Acme/letter.pdf"), b"%PDF-2")
         with self.assertRaisesRegex(ValueError, "Acme/letter.pdf"):
-            dossier.build_zip(entries + [("Acme/letter.pdf", b"")])
+            dossier.build_zip([*entries, ("Acme/letter.pdf", b"")])
         self.assertEqual(dossier.safe_name("A/B: C."), "A_B_ C")

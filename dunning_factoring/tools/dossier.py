@@ -21,7 +21,9 @@ def build_zip(entries):
     counts = Counter(path for path, _data in entries)
     duplicates = sorted(path for path, count in counts.items() if count > 1)
     if duplicates:
-        raise ValueError("Duplicate file(s) in the dossier: {}".format(", ".join(duplicates)))
+        raise ValueError(
+            "Duplicate file(s) in the dossier: {}".format(", ".join(duplicates))
+        )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path, data in entries:

@@ -76,7 +76,9 @@ def check(records, columns):
         )
     unknown = [name for name in columns if name not in FIELDS]
     if unknown:
-        raise ExportError("Unknown field(s) in the format: {}.".format(", ".join(unknown)))
+        raise ExportError(
+            "Unknown field(s) in the format: {}.".format(", ".join(unknown))
+        )
     if not records:
         raise ExportError("Nothing to export: the batch has no line.")
     problems = []
@@ -215,8 +217,12 @@ def write_xml(header, records, options=None):
         sub(inv, "Interest", record.get("interest"))
     schema = etree.XMLSchema(etree.parse(str(XSD_PATH)))
     if not schema.validate(root):
-        raise ExportError(f"XML: not valid against the schema: {schema.error_log.last_error}")
-    return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+        raise ExportError(
+            f"XML: not valid against the schema: {schema.error_log.last_error}"
+        )
+    return etree.tostring(
+        root, pretty_print=True, xml_declaration=True, encoding="UTF-8"
+    )
 
 
 def _fixed_field(record, name, width, kind):
@@ -232,7 +238,9 @@ def _fixed_field(record, name, width, kind):
         text = "-" + text[1:]
     if len(text) > width:
         label = record.get("invoice_number") or ""
-        raise ExportError(f"Fixed width: {name} of {label} does not fit in {width} digits.")
+        raise ExportError(
+            f"Fixed width: {name} of {label} does not fit in {width} digits."
+        )
     return text
 
 
@@ -273,7 +281,10 @@ WRITERS = {
 #: format name -> file extension and mimetype of what it writes
 FILE_TYPES = {
     "csv": ("csv", "text/csv"),
-    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "xlsx": (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     "xml": ("xml", "application/xml"),
     "fixed": ("txt", "text/plain"),
 }

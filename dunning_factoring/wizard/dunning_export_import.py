@@ -69,9 +69,13 @@ class DunningExportImport(models.TransientModel):
             lines.write({"state": "accepted"})
         else:
             why = (
-                self.env._("Rejected by %(agency)s", agency=self.batch_id.agency_id.name)
+                self.env._(
+                    "Rejected by %(agency)s", agency=self.batch_id.agency_id.name
+                )
                 if status == "rejected"
-                else self.env._("Returned by %(agency)s", agency=self.batch_id.agency_id.name)
+                else self.env._(
+                    "Returned by %(agency)s", agency=self.batch_id.agency_id.name
+                )
             )
             lines._give_back(why, state=status)
         return lines
@@ -94,7 +98,9 @@ class DunningExportImport(models.TransientModel):
             )
             lines |= line
             if self.register_payments:
-                line.recovery_move_id = self._book_recovery(line, float(amount), commission)
+                line.recovery_move_id = self._book_recovery(
+                    line, float(amount), commission
+                )
             line.move_id.message_post(
                 body=self.env._(
                     "%(agency)s recovered %(amount)s (commission %(commission)s).",
@@ -145,7 +151,12 @@ class DunningExportImport(models.TransientModel):
             label,
             {move: (amount, balance)},
             [
-                (agency.journal_id.default_account_id, balance - fee, agency.partner_id, label),
+                (
+                    agency.journal_id.default_account_id,
+                    balance - fee,
+                    agency.partner_id,
+                    label,
+                ),
                 (agency.expense_account_id, fee, agency.partner_id, label),
             ],
         )

@@ -60,8 +60,8 @@ class DunningWriteOff(models.TransientModel):
         elif model == "res.partner":
             partners = self.env["res.partner"].browse(ids).commercial_partner_id
             moves = moves.search(
-                OPEN_INVOICE_DOMAIN
-                + [
+                [
+                    *OPEN_INVOICE_DOMAIN,
                     ("commercial_partner_id", "in", partners.ids),
                     ("company_id", "=", self.env.company.id),
                 ]
@@ -88,9 +88,11 @@ class DunningWriteOff(models.TransientModel):
         the threshold; every other one is named."""
         company = self.company_id
         threshold = company.dunning_write_off_threshold
-        returned = self.env["dunning.export.line"].search(
-            [("move_id", "in", self.move_ids.ids), ("state", "=", "returned")]
-        ).move_id
+        returned = (
+            self.env["dunning.export.line"]
+            .search([("move_id", "in", self.move_ids.ids), ("state", "=", "returned")])
+            .move_id
+        )
         problems = []
         for move in self.move_ids:
             if move.company_id != company or move.move_type not in (
@@ -98,16 +100,26 @@ class DunningWriteOff(models.TransientModel):
                 "out_receipt",
             ):
                 problems.append(
-                    self.env._("%(move)s is not an invoice of %(company)s",
-                               move=move.display_name, company=company.name)
+                    self.env._(
+                        "%(move)s is not an invoice of %(company)s",
+                        move=move.display_name,
+                        company=company.name,
+                    )
                 )
-            elif move.state != "posted" or move.payment_state not in ("not_paid", "partial"):
+            elif move.state != "posted" or move.payment_state not in (
+                "not_paid",
+                "partial",
+            ):
                 problems.append(
                     self.env._("%(move)s has nothing open", move=move.display_name)
                 )
-            elif move not in returned and company.currency_id.compare_amounts(
-                move.amount_residual_signed, threshold
-            ) > 0:
+            elif (
+                move not in returned
+                and company.currency_id.compare_amounts(
+                    move.amount_residual_signed, threshold
+                )
+                > 0
+            ):
                 problems.append(
                     self.env._(
                         "%(move)s: %(amount)s open is above the threshold of "
@@ -116,13 +128,17 @@ class DunningWriteOff(models.TransientModel):
                         amount=format_amount(
                             self.env, move.amount_residual_signed, company.currency_id
                         ),
-                        threshold=format_amount(self.env, threshold, company.currency_id),
+                        threshold=format_amount(
+                            self.env, threshold, company.currency_id
+                        ),
                     )
                 )
         if problems:
             raise UserError(
-                self.env._("Nothing was written off:\n%(problems)s",
-                           problems="\n".join(problems))
+                self.env._(
+                    "Nothing was written off:\n%(problems)s",
+                    problems="\n".join(problems),
+                )
             )
 
     def action_write_off(self):
@@ -139,7 +155,14 @@ class DunningWriteOff(models.TransientModel):
                 self.date,
                 f"{label} ({move.name})",
                 {move: (move.amount_residual, move.amount_residual_signed)},
-                [(self.account_id, move.amount_residual_signed, move.commercial_partner_id, label)],
+                [
+                    (
+                        self.account_id,
+                        move.amount_residual_signed,
+                        move.commercial_partner_id,
+                        label,
+                    )
+                ],
             )
             body = self.env._(
                 "Written off (%(amount)s): %(reason)s. Entry %(entry)s.",
@@ -149,8 +172,11 @@ class DunningWriteOff(models.TransientModel):
             )
             move.message_post(body=body)
             move.commercial_partner_id.sudo().message_post(
-                body=self.env._("Invoice %(move)s written off: %(reason)s",
-                                move=move._get_html_link(), reason=self.reason)
+                body=self.env._(
+                    "Invoice %(move)s written off: %(reason)s",
+                    move=move._get_html_link(),
+                    reason=self.reason,
+                )
             )
         self.move_ids._dunning_set_exclusion(True, "written_off")
         self.env["dunning.export.line"].search(
