@@ -238,7 +238,13 @@ class DunningExportBatch(models.Model):
         letter sent: the written record the agency needs."""
         self.ensure_one()
         entries = []
-        report = self.env["ir.actions.report"].sudo().with_company(self.company_id)
+        # lenient assets: see dunning_followup's ir.actions.report
+        report = (
+            self.env["ir.actions.report"]
+            .sudo()
+            .with_company(self.company_id)
+            .with_context(dunning_lenient_assets=True)
+        )
         actions = (
             self.env["dunning.action"]
             .sudo()
@@ -253,7 +259,7 @@ class DunningExportBatch(models.Model):
         )
         for partner in self.line_ids.partner_id.sorted("id"):
             folder = dossier.safe_name(f"{partner.name} ({partner.id})")
-            content, kind = report._render_qweb_pdf(
+            content, _type = report._render_qweb_pdf(
                 STATEMENT_REPORT, res_ids=partner.ids
             )
             ext = "pdf" if content[:4] == b"%PDF" else "html"

@@ -154,3 +154,27 @@ class TestWriteOff(FactoringCommon):
             self.assertEqual(wizard.account_id, self.expense_account)
             wizard.action_write_off()
         self.assertEqual(move.payment_state, "paid")
+
+    def test_from_batch_lines_of_returned_invoices(self):
+        with freeze_time("2026-03-20"):
+            move = self._invoice(self.customer, D(2026, 3, 1), amount=800.0)
+            batch = self._batch(self.factor, D(2026, 3, 20))
+            batch.action_propose()
+            batch.action_export()
+            self._import(
+                batch,
+                f"invoice,status,amount_recovered\n{move.name},returned,\n".encode(),
+            )
+            self.assertFalse(move.dunning_excluded, "back on the ladder")
+            wizard = (
+                self.env["dunning.write.off"]
+                .with_context(
+                    active_model="dunning.export.line", active_ids=batch.line_ids.ids
+                )
+                .create({"reason": "Uncollectable"})
+            )
+            self.assertEqual(wizard.move_ids, move)
+            wizard.action_write_off()
+        self.assertEqual(move.payment_state, "paid")
+        self.assertEqual(move.dunning_exclusion_reason, "written_off")
+        self.assertEqual(batch.line_ids.state, "returned", "the answer stays recorded")
