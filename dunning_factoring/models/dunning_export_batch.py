@@ -166,8 +166,9 @@ class DunningExportBatch(models.Model):
             self.line_ids._send_assignment_notices()
 
     def _check_lines(self):
-        """Refuse an empty batch, an invoice of another company and an
-        invoice already held in another batch, naming them."""
+        """Refuse an empty batch, an invoice of another company, one paid or
+        cancelled since it was proposed and one already held in another
+        batch, naming them."""
         self.ensure_one()
         if not self.line_ids:
             raise UserError(
@@ -183,6 +184,19 @@ class DunningExportBatch(models.Model):
                     "%(moves)s.",
                     batch=self.name,
                     moves=", ".join(foreign.move_id.mapped("display_name")),
+                )
+            )
+        settled = self.line_ids.filtered(
+            lambda ln: ln.move_id.state != "posted"
+            or ln.move_id.payment_state not in ("not_paid", "partial")
+        )
+        if settled:
+            raise UserError(
+                self.env._(
+                    "These invoices have nothing open any more: %(moves)s. Remove "
+                    "them from batch %(batch)s.",
+                    moves=", ".join(settled.move_id.mapped("display_name")),
+                    batch=self.name,
                 )
             )
         held = self.line_ids._held_elsewhere()  # lines of the other batches

@@ -154,6 +154,15 @@ class TestBatch(FactoringCommon):
                 second.action_export()
             self.assertFalse(second.attachment_id)
             self.assertEqual(second.state, "draft")
+            paid = self._invoice(self.other, D(2026, 4, 19))
+            third = self._batch(self.factor, D(2026, 3, 20))
+            third.action_propose()
+            self._pay(paid)
+            with self.assertRaisesRegex(
+                UserError, f"nothing open any more: {paid.name}"
+            ):
+                third.action_export()
+            self.assertFalse(paid.dunning_excluded)
 
     def test_invoice_of_another_company_is_refused(self):
         company_b = self.company_data_2["company"]
