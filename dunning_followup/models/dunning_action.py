@@ -207,7 +207,17 @@ class DunningAction(models.Model):
         Passes 1 and 3 run each action in its own savepoint, so one failure
         (a template error, a refused PDF) marks that action failed with its
         reason without undoing the others.
+
+        A notice is dated the day it is sent (the run's date, else today),
+        not the day it was planned: its days late, interest and charges,
+        the letter, the e-mail and the statement attached all say that day.
         """
+        sent_on = self.env.context.get("dunning_sending_date") or fields.Date.context_today(
+            self
+        )
+        # the statement attached reads its date from the context
+        self = self.with_context(dunning_statement_date=sent_on)
+        self._set_sending_date(sent_on)
         ready = self.browse()
         for action in self:
             if action._try(action._before_channels):
@@ -233,6 +243,31 @@ class DunningAction(models.Model):
         done._after_done()
         self._refresh_partner_states()
         return done
+
+    def _set_sending_date(self, sent_on):
+        """Date the notices not sent yet ``sent_on``, their items' days late
+        with them; the day they were planned stays in the note."""
+        late = self.filtered(lambda a: a.state != "done" and a.date != sent_on)
+        for action in late:
+            planned = self.env._(
+                "Planned on %(planned)s, sent on %(sent)s.",
+                planned=format_date(self.env, action.date),
+                sent=format_date(self.env, sent_on),
+            )
+            action.write(
+                {
+                    "date": sent_on,
+                    "note": "\n".join(filter(None, [action.note, planned])),
+                }
+            )
+        if late:
+            self.env["dunning.action.line"].flush_model()
+            self.env.cr.execute(
+                "UPDATE dunning_action_line SET days_late = %s - date_maturity"
+                " WHERE action_id = ANY(%s) AND date_maturity IS NOT NULL",
+                [sent_on, late.ids],
+            )
+            self.env["dunning.action.line"].invalidate_model(["days_late"])
 
     def _try(self, method):
         self.ensure_one()

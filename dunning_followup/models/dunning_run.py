@@ -348,7 +348,7 @@ class DunningRun(models.Model):
         if auto:
             # the notices refresh the state as they go: they see the dates
             self._set_next_action_dates(next_dates)
-        done = auto._execute() if auto else auto
+        done = auto.with_context(dunning_sending_date=self.date)._execute() if auto else auto
         self.env["dunning.partner.state"].sudo()._refresh(
             claimed, self.company_id.id, self.date, next_dates=next_dates
         )

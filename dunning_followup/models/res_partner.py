@@ -316,7 +316,11 @@ class ResPartner(models.Model):
     def _dunning_statement_data(self, on_date=None):
         """Open items and aging buckets of the customer, company currency."""
         self.ensure_one()
-        on_date = on_date or fields.Date.context_today(self)
+        on_date = (
+            on_date
+            or self.env.context.get("dunning_statement_date")
+            or fields.Date.context_today(self)
+        )
         company = self.env.company
         monetary = self.env["ir.qweb.field.monetary"]
         currency = company.currency_id
