@@ -53,6 +53,16 @@ class DunningAction(models.Model):
             else:
                 cache[PENDING_CACHE] = outer
 
+    def _absorb(self, others, channels_from):
+        """The charges of the notices superseded come along; a draft late-fee
+        invoice of theirs is dropped, its charges going on the one invoice
+        of the notice kept (posted ones are invoices already: they follow)."""
+        drafts = others.fee_move_ids.filtered(lambda m: m.state == "draft")
+        drafts.sudo().unlink()
+        others.charge_ids.sudo().write({"action_id": self.id})
+        others.fee_move_ids.sudo().write({"dunning_action_id": self.id})
+        return super()._absorb(others, channels_from)
+
     def _before_channels(self):
         """Charge the fees and interest of the level, then invoice what the
         customer has pending, before the notice that lists them is rendered.

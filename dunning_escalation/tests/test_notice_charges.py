@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -51,3 +52,49 @@ class TestNoticeCharges(DunningCommon):
         # 1,000 x 10 % x 75 / 365 days
         self.assertEqual(interest.amount, 20.55)
         self.assertEqual(final.fee_move_ids.invoice_date, date(2026, 3, 26))
+
+    def test_pending_notices_of_one_customer_make_one_late_fee_invoice(self):
+        inv_a = self._invoice(self.customer, date(2026, 1, 1), 1000.0)
+        inv_b = self._invoice(self.customer, date(2026, 1, 20), 500.0)
+        first = self._pending_notice(
+            self.customer, inv_a, self.level_final, date(2026, 2, 15)
+        )
+        Action = type(self.env["dunning.action"])
+        # the first attempt charged, then its e-mail failed
+        with freeze_time("2026-02-15"), patch.object(
+            Action, "_execute_channels", side_effect=OSError("SMTP down")
+        ):
+            first.action_execute()
+        self.assertEqual(first.state, "failed")
+        self.assertEqual(len(first.fee_move_ids), 1)
+        second = self._pending_notice(
+            self.customer, inv_b, self.level_final, date(2026, 2, 20)
+        )
+        with freeze_time("2026-03-06"):
+            (first | second).with_user(self.collector).action_execute()
+        self.assertEqual(first.state, "cancelled")
+        self.assertEqual(second.state, "done", second.failure_reason)
+        self.assertFalse(first.fee_move_ids)
+        self.assertEqual(second.line_ids.move_id, inv_a | inv_b)
+        fee_move = second.fee_move_ids
+        self.assertEqual(len(fee_move), 1)
+        charges = self.env["dunning.charge"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        self.assertEqual(charges.action_id, second)
+        self.assertEqual(charges.fee_move_id, fee_move)
+        self.assertEqual(fee_move.invoice_line_ids.dunning_charge_id, charges)
+        # a fee per invoice; interest on A up to the failed attempt, then on
+        # A and B up to the day the notice went out
+        self.assertEqual(
+            sorted((c.kind, c.move_id.name, str(c.date_to)) for c in charges),
+            sorted(
+                [
+                    ("fee", inv_a.name, "False"),
+                    ("fee", inv_b.name, "False"),
+                    ("interest", inv_a.name, "2026-02-15"),
+                    ("interest", inv_a.name, "2026-03-06"),
+                    ("interest", inv_b.name, "2026-03-06"),
+                ]
+            ),
+        )

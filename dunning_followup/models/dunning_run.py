@@ -621,7 +621,8 @@ class DunningRun(models.Model):
         self.env["dunning.action.line"].invalidate_model()
         if actions:
             self.env["dunning.action"].invalidate_model(["line_ids"])
-        return actions.sudo(False)
+        # one pending notice per customer: older ones pass their items on
+        return actions._merge_pending().sudo(False)
 
     # what _insert_actions writes with plain SQL; other values (an
     # extension's _prepare_action_vals, a default of an added field) make

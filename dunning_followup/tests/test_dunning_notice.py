@@ -4,7 +4,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import DunningCommon
 
@@ -50,3 +50,59 @@ class TestDunningNotice(DunningCommon):
         self.assertEqual(invoice.dunning_last_date, date(2026, 3, 2))
         self.assertEqual(self._lines(invoice).dunning_date, date(2026, 3, 2))
         self.assertEqual(self._state(self.customer).last_notice_date, date(2026, 3, 2))
+
+    def test_a_new_notice_supersedes_the_pending_one(self):
+        inv_a = self._invoice(self.customer, date(2026, 1, 1), 300.0)
+        inv_b = self._invoice(self.customer, date(2026, 1, 20), 200.0)
+        self.policy.level_mode = "jump"
+        with freeze_time("2026-02-15"):
+            self._run(date(2026, 2, 15))
+        older = self._actions()
+        self.assertEqual(older.level_id, self.level_final)
+        self.assertEqual(older.state, "to_review")
+        # B reaches the final level too: one notice covers both
+        with freeze_time("2026-03-06"):
+            run = self._run(date(2026, 3, 6))
+        newer = run.action_ids
+        self.assertEqual(len(newer), 1)
+        self.assertEqual(older.state, "cancelled")
+        self.assertIn(f"Superseded by notice {newer.name} (#{newer.id})", older.note)
+        pending = self._actions().filtered(lambda a: a.state == "to_review")
+        self.assertEqual(pending, newer)
+        self.assertEqual(newer.level_id, self.level_final)
+        self.assertEqual(newer.line_ids.move_id, inv_a | inv_b)
+        self.assertEqual(newer.amount_due, 500.0)
+        self.assertEqual(self._state(self.customer).status, "action")
+
+    def test_pending_notices_of_one_customer_go_out_as_one(self):
+        inv_a = self._invoice(self.customer, date(2026, 1, 1), 300.0)
+        inv_b = self._invoice(self.customer, date(2026, 1, 20), 200.0)
+        first = self._pending_notice(self.customer, inv_a, self.level_final, date(2026, 2, 15))
+        second = self._pending_notice(self.customer, inv_b, self.level_formal, date(2026, 2, 20))
+        with freeze_time("2026-03-06"):
+            Form(
+                self.env["dunning.followup"]
+                .with_user(self.collector)
+                .with_context(
+                    active_model="dunning.action", active_ids=(first | second).ids
+                )
+            ).save().action_print()
+        self.assertEqual(first.state, "cancelled")
+        self.assertIn(f"Superseded by notice {second.name}", first.note)
+        self.assertEqual(second.state, "done", second.failure_reason)
+        # the highest level, both invoices, one letter, one total
+        self.assertEqual(second.level_id, self.level_final)
+        self.assertEqual(second.line_ids.move_id, inv_a | inv_b)
+        self.assertEqual(second.date, date(2026, 3, 6))
+        letters = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "dunning.action"),
+                ("res_id", "in", (first | second).ids),
+            ]
+        )
+        self.assertEqual(letters, second.letter_attachment_id)
+        letter = letters.raw.decode()
+        self.assertIn(inv_a.name, letter)
+        self.assertIn(inv_b.name, letter)
+        self.assertIn("500.00", letter)
+        self.assertEqual(self._state(self.customer).status, "none")

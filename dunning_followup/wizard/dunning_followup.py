@@ -204,6 +204,8 @@ class DunningFollowup(models.TransientModel):
                 )
             )
         todo._lock_nowait()
+        # one notice per customer, before the collector's channel applies
+        todo = todo._merge_pending()
         self._apply_channel(todo)
         done = todo._execute()
         return {
