@@ -93,12 +93,12 @@ class DunningPartnerState(models.Model):
                       JOIN dunning_level lvl ON lvl.id = act.level_id
                       JOIN dunning_action_line dal ON dal.action_id = act.id
                       JOIN account_move_line aml ON aml.id = dal.move_line_id
-                     WHERE NOT aml.reconciled
+                     WHERE aml.reconciled IS NOT TRUE
                        AND aml.amount_residual > 0
                        AND EXISTS (
                            SELECT 1 FROM dunning_level hold
                             WHERE hold.policy_id = lvl.policy_id
-                              AND hold.credit_hold
+                              AND hold.credit_hold IS TRUE
                               AND hold.days <= lvl.days)
                      ORDER BY act.partner_id, lvl.days DESC
                 )

@@ -98,3 +98,22 @@ class TestNoticeCharges(DunningCommon):
                 ]
             ),
         )
+
+    def test_hold_by_level_stays_on_an_item_with_null_reconciled(self):
+        self.level_formal.credit_hold = True
+        invoice = self._invoice(self.customer, date(2026, 1, 1), 500.0)
+        with freeze_time("2026-01-25"):
+            self._run(date(2026, 1, 25))
+            self.assertTrue(self.customer.credit_hold)
+            line = self._lines(invoice)
+            line.flush_recordset()
+            self.env.cr.execute(
+                "UPDATE account_move_line SET reconciled = NULL WHERE id = %s",
+                [line.id],
+            )
+            line.invalidate_recordset()
+            self.env["dunning.partner.state"]._refresh(
+                self.customer.ids, self.company.id
+            )
+            self.customer.invalidate_recordset()
+            self.assertTrue(self.customer.credit_hold)

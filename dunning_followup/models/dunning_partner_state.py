@@ -159,7 +159,7 @@ class DunningPartnerState(models.Model):
                 ), open_lines AS (
                     SELECT batch.partner_id, aml.amount_residual,
                            aml.date_maturity, cur.level_id, cur.level_days,
-                           (move.dunning_excluded
+                           (move.dunning_excluded IS TRUE
                             AND (move.dunning_excluded_until IS NULL
                                  OR move.dunning_excluded_until >= %(today)s))
                                AS excluded
@@ -178,7 +178,7 @@ class DunningPartnerState(models.Model):
                                AND aml.company_id = %(company)s
                                AND aml.display_type = 'payment_term'
                                AND aml.parent_state = 'posted'
-                               AND NOT aml.reconciled
+                               AND aml.reconciled IS NOT TRUE
                                AND aml.amount_residual > 0
                             OFFSET 0) aml ON TRUE
                       LEFT JOIN LATERAL (%(level)s) cur ON TRUE

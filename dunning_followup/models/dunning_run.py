@@ -271,7 +271,7 @@ class DunningRun(models.Model):
                 SELECT aml.id, aml.move_id, move.commercial_partner_id,
                        aml.date_maturity, aml.amount_residual, aml.currency_id,
                        cur.level_id AS dunning_level_id,
-                       (move.dunning_excluded
+                       (move.dunning_excluded IS TRUE
                         AND (move.dunning_excluded_until IS NULL
                              OR move.dunning_excluded_until >= %(date)s)) AS excluded,
                        st.last_notice_date

@@ -196,7 +196,7 @@ class ResPartner(models.Model):
                        AND aml.company_id = %(company)s
                        AND aml.display_type = 'payment_term'
                        AND aml.parent_state = 'posted'
-                       AND aml.reconciled
+                       AND aml.reconciled IS TRUE
                        AND move.move_type IN ('out_invoice', 'out_receipt')
                        AND paid.paid_date IS NOT NULL
                      GROUP BY move.commercial_partner_id

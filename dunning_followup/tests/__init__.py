@@ -3,6 +3,7 @@ from . import test_tools_levels
 from . import test_dunning_run
 from . import test_dunning_wizard
 from . import test_dunning_notice
+from . import test_dunning_nulls
 from . import test_dunning_promise
 from . import test_dunning_config
 from . import test_dunning_security
