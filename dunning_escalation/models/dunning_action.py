@@ -426,11 +426,18 @@ class DunningAction(models.Model):
         monetary = lang_env["ir.qweb.field.monetary"]
         kinds = dict(CHARGE_KINDS)
         for move in self._get_notice_fee_moves():
+            # one truth with the statement and the ledger: charges are
+            # invoiced when their invoice is posted, and only then in the total
+            todo = move.state != "posted"
             for line in move.invoice_line_ids:
                 charge = line.dunning_charge_id
+                label = charge.name if charge else line.name
+                if todo:
+                    label = lang_env._("%(charge)s (not yet invoiced)", charge=label)
                 charges.append(
                     {
-                        "label": charge.name if charge else line.name,
+                        "label": label,
+                        "invoiced": not todo,
                         "kind": kinds.get(charge.kind, "") if charge else "",
                         "amount": monetary.value_to_html(
                             line.price_subtotal, {"display_currency": move.currency_id}
@@ -439,9 +446,13 @@ class DunningAction(models.Model):
                     }
                 )
             if move.amount_tax:
+                label = lang_env._("Taxes on the charges")
+                if todo:
+                    label = lang_env._("%(charge)s (not yet invoiced)", charge=label)
                 charges.append(
                     {
-                        "label": self.env._("Taxes on the charges"),
+                        "label": label,
+                        "invoiced": not todo,
                         "kind": "",
                         "amount": monetary.value_to_html(
                             move.amount_tax, {"display_currency": move.currency_id}
@@ -454,5 +465,7 @@ class DunningAction(models.Model):
     def _get_total_due(self):
         total = super()._get_total_due()
         return total + sum(
-            abs(move.amount_total_signed) for move in self._get_notice_fee_moves()
+            abs(move.amount_total_signed)
+            for move in self._get_notice_fee_moves()
+            if move.state == "posted"
         )

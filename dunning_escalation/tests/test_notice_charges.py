@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
 from datetime import date
 from unittest.mock import patch
 
@@ -98,6 +99,10 @@ class TestNoticeCharges(DunningCommon):
                 ]
             ),
         )
+        # one total: the open invoices; the draft late-fee invoice is listed,
+        # not yet due
+        self.assertEqual(fee_move.state, "draft")
+        self.assertEqual(second._get_total_due(), 1500.0)
 
     def test_hold_by_level_stays_on_an_item_with_null_reconciled(self):
         self.level_formal.credit_hold = True
@@ -117,3 +122,52 @@ class TestNoticeCharges(DunningCommon):
             )
             self.customer.invalidate_recordset()
             self.assertTrue(self.customer.credit_hold)
+
+    @staticmethod
+    def _total_due(html):
+        return re.search(r"Total due: <strong>.*?([\d,]+\.\d\d)</span>", html).group(1)
+
+    def _render(self, report, res_ids):
+        return (
+            self.env["ir.actions.report"]._render_qweb_html(report, res_ids)[0].decode()
+        )
+
+    def test_charges_are_invoiced_when_their_invoice_is_posted(self):
+        self.level_first.send_letter = True
+        self._invoice(self.customer, date(2026, 1, 10), 1000.0)
+        with freeze_time("2026-01-16"):
+            self._run(date(2026, 1, 16))
+        action = self._actions()
+        fee_move = action.fee_move_ids
+        charge = action.charge_ids
+        self.assertEqual(fee_move.state, "draft")
+        self.assertEqual(charge.state, "draft")
+        # the e-mail, the letter and the statement: not yet invoiced, not in
+        # the total due
+        letter = self._render("dunning_followup.action_report_dunning_letter", action.ids)
+        statement = self._render(
+            "dunning_followup.action_report_dunning_statement", self.customer.ids
+        )
+        for document in (str(action.message_id.body), letter):
+            self.assertIn("Late payment fee, First: ", document)
+            self.assertIn("(not yet invoiced)", document)
+            self.assertEqual(self._total_due(document), "1,000.00")
+        self.assertIn("Late payment charges not yet invoiced", statement)
+        self.assertIn(charge.name, statement)
+        self.assertEqual(action._get_total_due(), 1000.0)
+        # posted: invoiced everywhere, counted in the total
+        fee_move.action_post()
+        self.assertEqual(charge.state, "invoiced")
+        letter = self._render("dunning_followup.action_report_dunning_letter", action.ids)
+        statement = self._render(
+            "dunning_followup.action_report_dunning_statement", self.customer.ids
+        )
+        self.assertNotIn("not yet invoiced", letter)
+        self.assertEqual(self._total_due(letter), "1,010.00")
+        self.assertNotIn("Late payment charges not yet invoiced", statement)
+        self.assertIn(fee_move.name, statement)
+        self.assertEqual(action._get_total_due(), 1010.0)
+        # back to draft: not invoiced any more
+        fee_move.button_draft()
+        self.assertEqual(charge.state, "draft")
+        self.assertEqual(action._get_total_due(), 1000.0)
