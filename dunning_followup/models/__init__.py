@@ -12,3 +12,4 @@ from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile
 from . import ir_actions_report
+from . import mail_mail

@@ -588,7 +588,8 @@ class DunningAction(models.Model):
                 self.send_letter = True
         if self.send_letter and not self.message_id:
             self._print_letter()
-        if self.activity_type_id:
+        if self.activity_type_id and not self.activity_id:
+            # a retry (the e-mail failed) does not schedule the call twice
             self._schedule_activity()
         if not (self.send_email or self.send_letter or self.activity_type_id):
             notes.append(self.env._("Level without channel: recorded only."))
@@ -772,6 +773,31 @@ class DunningAction(models.Model):
             self.env["dunning.partner.state"].sudo()._refresh(
                 actions.partner_id.ids, company.id
             )
+
+    @api.model
+    def _on_mail_failure(self, mails, reason=False):
+        """The notices whose e-mail is one of ``mails`` (that failed) are
+        failed too, with the reason: the retry cron sends them again and the
+        review queue shows them."""
+        actions = self.search(
+            [
+                ("message_id", "in", mails.mail_message_id.ids),
+                ("state", "=", "done"),
+            ]
+        )
+        for action in actions:
+            mail = mails.filtered(lambda m, a=action: m.mail_message_id == a.message_id)
+            action.write(
+                {
+                    "state": "failed",
+                    "failure_reason": self.env._(
+                        "The e-mail could not be sent: %(reason)s",
+                        reason=mail[:1].failure_reason or reason or "?",
+                    ),
+                }
+            )
+        actions._refresh_partner_states()
+        return actions
 
     @api.model
     def _cron_retry_failed(self):

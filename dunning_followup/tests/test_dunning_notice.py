@@ -1,10 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import re
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
 
 from .common import DunningCommon
 
@@ -105,4 +107,44 @@ class TestDunningNotice(DunningCommon):
         self.assertIn(inv_a.name, letter)
         self.assertIn(inv_b.name, letter)
         self.assertIn("500.00", letter)
+        self.assertEqual(self._state(self.customer).status, "none")
+
+    def test_notice_fails_with_its_mail_and_is_retried(self):
+        self._invoice(self.customer, date(2026, 1, 1), 200.0)
+        Mail = type(self.env["mail.mail"])
+        # as in production, the e-mail leaves after the commit (or with the
+        # queue), when the notice is done already
+        with (
+            freeze_time("2026-01-07"),
+            patch.object(Mail, "send", autospec=True),
+        ):
+            self._run(date(2026, 1, 7))
+        action = self._actions()
+        self.assertEqual(action.state, "done", action.failure_reason)
+        mails = self.env["mail.mail"].search(
+            [("mail_message_id", "=", action.message_id.id)]
+        )
+        self.assertEqual(mails.state, "outgoing")
+        MailServer = type(self.env["ir.mail_server"])
+        refused = ConnectionRefusedError(111, "Connection refused")
+        with (
+            freeze_time("2026-01-07"),
+            patch.object(MailServer, "connect", side_effect=refused),
+            mute_logger("odoo.addons.mail.models.mail_mail"),
+        ):
+            self.env["mail.mail"].process_email_queue(mails.ids)
+        self.assertEqual(mails.state, "exception")
+        self.assertEqual(action.state, "failed")
+        self.assertIn("The e-mail could not be sent", action.failure_reason)
+        self.assertIn("Connection refused", action.failure_reason)
+        self.assertEqual(self._state(self.customer).status, "action")
+        # in the review queue
+        queue = self.env.ref("dunning_followup.dunning_action_action_review")
+        self.assertIn("'search_default_failed': 1", queue.context)
+        # the retry cron sends it again, on a new mail
+        with freeze_time("2026-01-08"):
+            self.env["dunning.action"]._cron_retry_failed()
+        self.assertEqual(action.state, "done", action.failure_reason)
+        self.assertEqual(action.attempt_count, 2)
+        self.assertNotIn(action.message_id, mails.mail_message_id)
         self.assertEqual(self._state(self.customer).status, "none")
