@@ -62,8 +62,9 @@ class TestNoticeCharges(DunningCommon):
         )
         Action = type(self.env["dunning.action"])
         # the first attempt charged, then its e-mail failed
-        with freeze_time("2026-02-15"), patch.object(
-            Action, "_execute_channels", side_effect=OSError("SMTP down")
+        with (
+            freeze_time("2026-02-15"),
+            patch.object(Action, "_execute_channels", side_effect=OSError("SMTP down")),
         ):
             first.action_execute()
         self.assertEqual(first.state, "failed")
@@ -144,7 +145,9 @@ class TestNoticeCharges(DunningCommon):
         self.assertEqual(charge.state, "draft")
         # the e-mail, the letter and the statement: not yet invoiced, not in
         # the total due
-        letter = self._render("dunning_followup.action_report_dunning_letter", action.ids)
+        letter = self._render(
+            "dunning_followup.action_report_dunning_letter", action.ids
+        )
         statement = self._render(
             "dunning_followup.action_report_dunning_statement", self.customer.ids
         )
@@ -158,7 +161,9 @@ class TestNoticeCharges(DunningCommon):
         # posted: invoiced everywhere, counted in the total
         fee_move.action_post()
         self.assertEqual(charge.state, "invoiced")
-        letter = self._render("dunning_followup.action_report_dunning_letter", action.ids)
+        letter = self._render(
+            "dunning_followup.action_report_dunning_letter", action.ids
+        )
         statement = self._render(
             "dunning_followup.action_report_dunning_statement", self.customer.ids
         )

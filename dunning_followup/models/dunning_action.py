@@ -212,9 +212,8 @@ class DunningAction(models.Model):
         not the day it was planned: its days late, interest and charges,
         the letter, the e-mail and the statement attached all say that day.
         """
-        sent_on = self.env.context.get("dunning_sending_date") or fields.Date.context_today(
-            self
-        )
+        today = fields.Date.context_today(self)
+        sent_on = self.env.context.get("dunning_sending_date") or today
         # the statement attached reads its date from the context
         self = self.with_context(dunning_statement_date=sent_on)
         # one notice per customer: its pending notices go out as one
@@ -289,9 +288,7 @@ class DunningAction(models.Model):
     def _absorb(self, others, channels_from):
         """Take over the follow-up items of ``others`` and cancel them."""
         self.ensure_one()
-        top = max(
-            (self | others).level_id, key=lambda lvl: (lvl.days, lvl.id)
-        )
+        top = max((self | others).level_id, key=lambda lvl: (lvl.days, lvl.id))
         vals = {
             "send_email": any(channels_from.mapped("send_email")),
             "send_letter": any(channels_from.mapped("send_letter")),

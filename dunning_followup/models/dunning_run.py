@@ -348,7 +348,9 @@ class DunningRun(models.Model):
         if auto:
             # the notices refresh the state as they go: they see the dates
             self._set_next_action_dates(next_dates)
-        done = auto.with_context(dunning_sending_date=self.date)._execute() if auto else auto
+        # sent on the run's day
+        auto = auto.with_context(dunning_sending_date=self.date)
+        done = auto._execute() if auto else auto
         self.env["dunning.partner.state"].sudo()._refresh(
             claimed, self.company_id.id, self.date, next_dates=next_dates
         )

@@ -79,8 +79,12 @@ class TestDunningNotice(DunningCommon):
     def test_pending_notices_of_one_customer_go_out_as_one(self):
         inv_a = self._invoice(self.customer, date(2026, 1, 1), 300.0)
         inv_b = self._invoice(self.customer, date(2026, 1, 20), 200.0)
-        first = self._pending_notice(self.customer, inv_a, self.level_final, date(2026, 2, 15))
-        second = self._pending_notice(self.customer, inv_b, self.level_formal, date(2026, 2, 20))
+        first = self._pending_notice(
+            self.customer, inv_a, self.level_final, date(2026, 2, 15)
+        )
+        second = self._pending_notice(
+            self.customer, inv_b, self.level_formal, date(2026, 2, 20)
+        )
         with freeze_time("2026-03-06"):
             Form(
                 self.env["dunning.followup"]

@@ -16,7 +16,7 @@ class TestDunningNulls(DunningCommon):
     def _set_null(self, records, column):
         records.flush_recordset()
         self.env.cr.execute(
-            f"UPDATE {records._table} SET {column} = NULL WHERE id = ANY(%s)",  # noqa: S608
+            f"UPDATE {records._table} SET {column} = NULL WHERE id = ANY(%s)",
             [records.ids],
         )
         records.invalidate_recordset()
@@ -24,7 +24,9 @@ class TestDunningNulls(DunningCommon):
     def test_null_exclusion_is_not_excluded(self):
         disputed = self._invoice(self.customer, date(2026, 1, 1), 100.0)
         other = self._invoice(self.customer, date(2026, 1, 2), 200.0)
-        disputed.write({"dunning_excluded": True, "dunning_exclusion_reason": "dispute"})
+        disputed.write(
+            {"dunning_excluded": True, "dunning_exclusion_reason": "dispute"}
+        )
         self._set_null(other, "dunning_excluded")
         self._set_null(self._lines(other), "reconciled")
         with freeze_time("2026-01-20"):
