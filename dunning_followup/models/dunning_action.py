@@ -382,7 +382,8 @@ class DunningAction(models.Model):
 
     def _get_notice_charges(self):
         """Extension hook: extra amounts the notice lists under the open items
-        (fees, interest), as dicts with ``label`` and ``amount`` (formatted)."""
+        (fees, interest), as dicts with ``label`` and ``amount`` (formatted),
+        and ``invoiced``: whether :meth:`_get_total_due` counts them."""
         self.ensure_one()
         return []
 
@@ -793,8 +794,44 @@ class DunningAction(models.Model):
                     ),
                 }
             )
+        actions._reset_last_notice_dates()
         actions._refresh_partner_states()
         return actions
+
+    def _reset_last_notice_dates(self):
+        """A notice that did not go out is no last notice: the dates
+        :meth:`_after_done` wrote come back to those of the notices done."""
+        if not self:
+            return
+        self.flush_model()
+        self.env["dunning.action.line"].flush_model()
+        self.env.cr.execute(
+            """
+            UPDATE account_move_line aml SET dunning_date = (
+                   SELECT MAX(act.date) FROM dunning_action_line dal
+                     JOIN dunning_action act ON act.id = dal.action_id
+                    WHERE dal.move_line_id = aml.id AND act.state = 'done')
+              FROM dunning_action_line mine
+             WHERE mine.move_line_id = aml.id AND mine.action_id = ANY(%(ids)s);
+            UPDATE account_move move SET dunning_last_date = (
+                   SELECT MAX(act.date) FROM dunning_action_line dal
+                     JOIN dunning_action act ON act.id = dal.action_id
+                    WHERE dal.move_id = move.id AND act.state = 'done')
+              FROM dunning_action_line mine
+             WHERE mine.move_id = move.id AND mine.action_id = ANY(%(ids)s);
+            UPDATE dunning_partner_state st SET last_notice_date = (
+                   SELECT MAX(act.date) FROM dunning_action act
+                    WHERE act.partner_id = st.partner_id
+                      AND act.company_id = st.company_id AND act.state = 'done')
+              FROM dunning_action mine
+             WHERE mine.partner_id = st.partner_id
+               AND mine.company_id = st.company_id AND mine.id = ANY(%(ids)s);
+            """,
+            {"ids": self.ids},
+        )
+        self.env["account.move.line"].invalidate_model(["dunning_date"])
+        self.env["account.move"].invalidate_model(["dunning_last_date"])
+        self.env["dunning.partner.state"].invalidate_model(["last_notice_date"])
 
     @api.model
     def _cron_retry_failed(self):

@@ -114,7 +114,7 @@ class TestDunningNotice(DunningCommon):
         self.assertEqual(self._state(self.customer).status, "none")
 
     def test_notice_fails_with_its_mail_and_is_retried(self):
-        self._invoice(self.customer, date(2026, 1, 1), 200.0)
+        invoice = self._invoice(self.customer, date(2026, 1, 1), 200.0)
         Mail = type(self.env["mail.mail"])
         # as in production, the e-mail leaves after the commit (or with the
         # queue), when the notice is done already
@@ -142,6 +142,10 @@ class TestDunningNotice(DunningCommon):
         self.assertIn("The e-mail could not be sent", action.failure_reason)
         self.assertIn("Connection refused", action.failure_reason)
         self.assertEqual(self._state(self.customer).status, "action")
+        # it did not go out: no last notice
+        self.assertFalse(self._state(self.customer).last_notice_date)
+        self.assertFalse(invoice.dunning_last_date)
+        self.assertFalse(self._lines(invoice).dunning_date)
         # in the review queue
         queue = self.env.ref("dunning_followup.dunning_action_action_review")
         self.assertIn("'search_default_failed': 1", queue.context)
@@ -152,3 +156,4 @@ class TestDunningNotice(DunningCommon):
         self.assertEqual(action.attempt_count, 2)
         self.assertNotIn(action.message_id, mails.mail_message_id)
         self.assertEqual(self._state(self.customer).status, "none")
+        self.assertEqual(invoice.dunning_last_date, date(2026, 1, 8))
