@@ -11,6 +11,7 @@
     "data": [
         "security/dunning_security.xml",
         "security/ir.model.access.csv",
+        "security/dunning_report_security.xml",
         "data/ir_sequence_data.xml",
         "data/mail_template_data.xml",
         "data/dunning_policy_data.xml",
@@ -23,6 +24,10 @@
         "views/dunning_partner_state_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
+        "views/dunning_aging_report_views.xml",
+        "views/dunning_dso_report_views.xml",
+        "views/dunning_effectiveness_report_views.xml",
+        "views/dunning_collector_day_views.xml",
         "wizard/dunning_followup_views.xml",
         "views/dunning_followup_menus.xml",
         "report/dunning_reports.xml",

@@ -14,42 +14,25 @@ Usage: python odoo_requirements.py ODOO_SRC/requirements.txt > out.txt
 import re
 import sys
 
+try:
+    from packaging.markers import InvalidMarker, Marker
+except ImportError:  # a bare system Python: pip carries its own copy
+    from pip._vendor.packaging.markers import InvalidMarker, Marker
+
+__all__ = ["InvalidMarker", "convert"]
+
 SKIP = {"python-ldap", "pypiwin32", "rl-renderpm"}
 RENAME = {"psycopg2": "psycopg2-binary"}
 
 
-def _version_tuple(text):
-    return tuple(int(p) for p in text.split("."))
-
-
 def _marker_true(marker):
-    """Evaluate the small marker language Odoo uses, with python >= 3.12."""
-    py = max(sys.version_info[:2], (3, 12))
-    expr = marker
-
-    def python_cmp(match):
-        op, ver = match.group(1), _version_tuple(match.group(2))
-        left = py
-        return str(
-            {
-                "<": left < ver,
-                "<=": left <= ver,
-                ">": left > ver,
-                ">=": left >= ver,
-                "==": left == ver,
-                "!=": left != ver,
-            }[op]
-        )
-
-    def platform_cmp(match):
-        op, val = match.group(1), match.group(2)
-        return str((sys.platform == val) == (op == "=="))
-
-    expr = re.sub(r"python_version\s*(<=|>=|==|!=|<|>)\s*'([\d.]+)'", python_cmp, expr)
-    expr = re.sub(r"sys_platform\s*(==|!=)\s*'(\w+)'", platform_cmp, expr)
-    if not re.fullmatch(r"[\sTrueFalsndo()]*", expr):
-        raise ValueError(f"unsupported marker: {marker!r}")
-    return eval(expr)
+    """Evaluate an environment marker (PEP 508) as if the interpreter were
+    at least Python 3.12, on this platform."""
+    major, minor = max(sys.version_info[:2], (3, 12))
+    version = f"{major}.{minor}"
+    return Marker(marker).evaluate(
+        {"python_version": version, "python_full_version": f"{version}.0"}
+    )
 
 
 def convert(lines):

@@ -159,3 +159,120 @@ def test_ci_runs_the_readme_command():
     readme = (ROOT / "README.md").read_text()
     assert "./setup/test.sh" in ci
     assert "./setup/test.sh" in readme and "./setup/run.sh" in readme
+
+
+def written_test_methods(addon):
+    """``{(module, class, method)}`` of the ``test_*`` methods written in the
+    addon's ``tests/test_*.py`` files (what pytest-odoo collects)."""
+    found = set()
+    for path in sorted((ROOT / addon / "tests").glob("test_*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for stmt in node.body:
+                if isinstance(
+                    stmt, ast.FunctionDef | ast.AsyncFunctionDef
+                ) and stmt.name.startswith("test"):
+                    found.add((path.stem, node.name, stmt.name))
+    return found
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_odoo_runs_every_test_method(addon):
+    """``odoo-bin --test-enable`` runs what pytest-odoo runs.
+
+    Odoo's loader keeps the test cases of the modules ``tests/__init__.py``
+    imports, and its tag selector (``--test-tags`` defaults to ``+standard``,
+    at install and post install) drops a test without tags, such as a
+    ``unittest.TestCase``: database-free tests must be ``odoo.tests.BaseCase``.
+    """
+    from odoo.tests import loader
+    from odoo.tests.tag_selector import TagsSelector
+
+    standard = TagsSelector("standard")
+    positions = (TagsSelector("at_install"), TagsSelector("post_install"))
+    selected = {
+        (test.__module__.rsplit(".", 1)[-1], type(test).__name__, test._testMethodName)
+        for module in loader.get_test_modules(addon)
+        for test in loader.get_module_test_cases(module)
+        if standard.check(test) and any(p.check(test) for p in positions)
+    }
+    written = written_test_methods(addon)
+    print(f"{addon}: {len(written)} test methods written, {len(selected)} run by Odoo")
+    assert sorted(written - selected) == [], "test methods odoo-bin would skip"
+    assert selected == written
+
+
+def test_odoo_requirements_markers():
+    """Markers are evaluated by packaging (PEP 508), as if Python were 3.12
+    or later: Odoo's 3.12 pins are kept, its older ones dropped."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "odoo_requirements", ROOT / "setup" / "odoo_requirements.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    lines = [
+        "cbor2==5.4.2 ; python_version < '3.12'",
+        "cbor2==5.6.2 ; python_version >= '3.12'",
+        "psycopg2==2.9.9 ; sys_platform != 'win32' and python_version >= '3.12'",
+        "pypiwin32 ; sys_platform == 'win32'",
+        "python-ldap==3.4.4 ; sys_platform != 'win32'",
+        "Babel==2.10.3  # comment",
+    ]
+    assert list(module.convert(lines)) == [
+        "cbor2==5.6.2",
+        "psycopg2-binary==2.9.9",
+        "Babel==2.10.3",
+    ]
+    with pytest.raises(module.InvalidMarker):
+        list(module.convert(["x ; __import__('os')"]))
+
+
+MAX_MODEL_LINES = 449  # a model file is under 450 lines
+MAX_FUNCTION_LINES = 80  # a function is at most 80 lines, def to last line
+# Known exceptions, for now: the run and the notice are split by
+# responsibility after the branches that change them are merged (issue 11).
+# Remove a file from here as soon as it is under the limit.
+SIZE_EXCEPTIONS = {
+    "dunning_followup/models/dunning_run.py",
+    "dunning_followup/models/dunning_action.py",
+}
+
+
+def production_files():
+    for addon in ADDONS:
+        for path in sorted((ROOT / addon).rglob("*.py")):
+            if "tests" not in path.relative_to(ROOT).parts:
+                yield path
+
+
+def test_model_files_and_functions_are_small():
+    """The largest model file and the longest function, printed, and held
+    to the limits (OCA credit_control: largest model 460 lines, longest
+    function 83)."""
+    files, functions = [], []
+    for path in production_files():
+        rel = str(path.relative_to(ROOT))
+        text = path.read_text()
+        if {"models", "wizard"} & set(path.relative_to(ROOT).parts):
+            files.append((len(text.splitlines()), rel))
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                functions.append((length, f"{rel}:{node.lineno} {node.name}"))
+    files.sort(reverse=True)
+    functions.sort(reverse=True)
+    print(f"largest model file: {files[0][1]}, {files[0][0]} lines")
+    print(f"longest function: {functions[0][1]}, {functions[0][0]} lines")
+    checked = [(n, rel) for n, rel in files if rel not in SIZE_EXCEPTIONS]
+    print(f"largest outside the exceptions: {checked[0][1]}, {checked[0][0]} lines")
+    too_big = [(n, rel) for n, rel in checked if n > MAX_MODEL_LINES]
+    assert not too_big, f"model files of {MAX_MODEL_LINES + 1} lines or more"
+    too_long = [
+        (n, name)
+        for n, name in functions
+        if n > MAX_FUNCTION_LINES and name.split(":")[0] not in SIZE_EXCEPTIONS
+    ]
+    assert not too_long, f"functions over {MAX_FUNCTION_LINES} lines"

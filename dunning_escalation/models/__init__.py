@@ -8,8 +8,15 @@ from . import dunning_policy
 from . import dunning_charge
 from . import dunning_action
 from . import account_move
+from . import account_move_line
 from . import dunning_partner_state
 from . import dunning_promise
+from . import dunning_installment_plan
+from . import dunning_installment_plan_schedule
+from . import dunning_installment_plan_followup
+from . import dunning_installment_line
+from . import account_partial_reconcile
 from . import res_partner
 from . import sale_order
 from . import payment_transaction
+from . import dunning_partner_state_day

@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class AccountMove(models.Model):
@@ -29,6 +30,24 @@ class AccountMove(models.Model):
     dunning_fee_charge_ids = fields.One2many(
         "dunning.charge", "fee_move_id", string="Charges invoiced", readonly=True
     )
+    dunning_exclusion_reason = fields.Selection(
+        selection_add=[("plan", "Payment plan"), ("other",)],
+        ondelete={"plan": "set null"},
+    )
+    dunning_plan_ids = fields.Many2many(
+        "dunning.installment.plan",
+        "dunning_installment_plan_move_rel",
+        "move_id",
+        "plan_id",
+        string="Payment plans",
+        readonly=True,
+        copy=False,
+        groups="dunning_followup.group_dunning_user",
+    )
+    dunning_plan_count = fields.Integer(
+        compute="_compute_dunning_plan_count",
+        groups="dunning_followup.group_dunning_user",
+    )
     dunning_interest_until = fields.Date(
         string="Interest charged until",
         readonly=True,
@@ -36,6 +55,30 @@ class AccountMove(models.Model):
         help="Late payment interest on this invoice has been charged up to this "
         "day; the next charge starts the day after.",
     )
+
+    @api.depends("dunning_plan_ids")
+    def _compute_dunning_plan_count(self):
+        for move in self:
+            move.dunning_plan_count = len(move.dunning_plan_ids)
+
+    def action_dunning_plan(self):
+        """A new payment plan for these invoices (of one customer)."""
+        partner = self.commercial_partner_id
+        if len(partner) != 1:
+            raise UserError(
+                self.env._(
+                    "Invoices: a payment plan covers the invoices of one customer."
+                )
+            )
+        return self.env["dunning.installment.plan"]._action_new(
+            partner, self.company_id[:1], self
+        )
+
+    def action_open_dunning_plans(self):
+        self.ensure_one()
+        return self.env["dunning.installment.plan"]._action_list(
+            [("move_ids", "in", self.ids)]
+        )
 
     def _dunning_free_charges(self):
         """Charges of these late-fee invoices go back to the customer's charges

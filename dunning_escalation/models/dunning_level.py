@@ -161,6 +161,9 @@ class DunningLevel(models.Model):
             ) from None
 
     def _has_charges(self):
+        """Extension hook: whether a notice at this level may charge
+        anything (a fee, a compensation, interest); a level that answers
+        False never calls the charge rules."""
         self.ensure_one()
         return (
             self.fee_type != "none"
@@ -168,7 +171,7 @@ class DunningLevel(models.Model):
             or (self.charge_interest and self.policy_id.interest_type != "none")
         )
 
-    def _compute_fee(self, overdue, digits):
+    def _get_fee(self, overdue, digits):
         """The late fee for an invoice with ``overdue`` (company currency)."""
         self.ensure_one()
         if self.fee_type == "fixed":

@@ -3,6 +3,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import format_amount
 
 HOLD_ORIGINS = [
     ("level", "Follow-up level"),
@@ -25,6 +26,10 @@ class DunningPartnerState(models.Model):
 
     _inherit = "dunning.partner.state"
 
+    status = fields.Selection(
+        selection_add=[("plan", "On payment plan")],
+        ondelete={"plan": "set default"},
+    )
     credit_hold = fields.Boolean(index=True, readonly=True)
     credit_hold_reason = fields.Char(readonly=True)
     credit_hold_since = fields.Date(readonly=True)
@@ -41,9 +46,43 @@ class DunningPartnerState(models.Model):
 
     @api.model
     def _refresh(self, partner_ids, company_id, today=None, **kwargs):
+        """The holds follow every refresh of the figures, on the same day."""
         res = super()._refresh(partner_ids, company_id, today=today, **kwargs)
+        self._mark_plans(partner_ids, company_id)
         self._evaluate_holds(partner_ids, company_id, today=today)
         return res
+
+    @api.model
+    def _mark_plans(self, partner_ids, company_id):
+        """Customers with a running payment plan and nothing else to do are
+        "on payment plan" rather than "excluded" or "no action": one update
+        for the whole batch."""
+        if not partner_ids:
+            return
+        self.env["dunning.installment.plan"].flush_model(
+            ["partner_id", "company_id", "state"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE dunning_partner_state st
+                   SET status = 'plan'
+                 WHERE st.company_id = %(company)s
+                   AND st.partner_id = ANY(%(partners)s)
+                   AND st.status IN ('none', 'excluded')
+                   AND EXISTS (
+                       SELECT 1 FROM dunning_installment_plan plan
+                        WHERE plan.partner_id = st.partner_id
+                          AND plan.company_id = st.company_id
+                          AND plan.state = 'active')
+                """,
+                company=company_id,
+                partners=list(set(partner_ids)),
+            )
+        )
+        if self.env.cr.rowcount:
+            self.invalidate_model(["status"])
+            self._invalidate_partner_fields()
 
     @api.model
     def _evaluate_holds(self, partner_ids, company_id, today=None):
@@ -65,56 +104,8 @@ class DunningPartnerState(models.Model):
             return
         today = today or fields.Date.context_today(self)
         company = self.env["res.company"].browse(company_id)
-        self.env["dunning.action"].flush_model(["state", "level_id", "partner_id"])
-        self.env["dunning.level"].flush_model(["credit_hold", "days", "policy_id"])
-        self.flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH act AS MATERIALIZED (
-                    -- the batch's executed notices first, customer by
-                    -- customer through the (customer, company, state) index
-                    -- (LATERAL, fenced by OFFSET 0): the rest of the query
-                    -- then follows indexes from a bounded set, whatever the
-                    -- planner believes of tables that grow during a run
-                    SELECT act.id, act.partner_id, act.level_id
-                      FROM unnest(%(partners)s::int[]) AS batch(partner_id)
-                      JOIN LATERAL (
-                            SELECT id, partner_id, level_id
-                              FROM dunning_action
-                             WHERE partner_id = batch.partner_id
-                               AND company_id = %(company)s
-                               AND state = 'done'
-                            OFFSET 0) act ON TRUE
-                ), holding AS (
-                    SELECT DISTINCT ON (act.partner_id)
-                           act.partner_id, lvl.id AS level_id
-                      FROM act
-                      JOIN dunning_level lvl ON lvl.id = act.level_id
-                      JOIN dunning_action_line dal ON dal.action_id = act.id
-                      JOIN account_move_line aml ON aml.id = dal.move_line_id
-                     WHERE aml.reconciled IS NOT TRUE
-                       AND aml.amount_residual > 0
-                       AND EXISTS (
-                           SELECT 1 FROM dunning_level hold
-                            WHERE hold.policy_id = lvl.policy_id
-                              AND hold.credit_hold IS TRUE
-                              AND hold.days <= lvl.days)
-                     ORDER BY act.partner_id, lvl.days DESC
-                )
-                SELECT st.id, st.credit_hold, st.credit_hold_origin,
-                       st.credit_hold_sticky, st.overdue_amount, st.max_days_late,
-                       holding.level_id
-                  FROM dunning_partner_state st
-                  LEFT JOIN holding ON holding.partner_id = st.partner_id
-                 WHERE st.company_id = %(company)s AND st.partner_id = ANY(%(partners)s)
-                """,
-                company=company_id,
-                partners=list(set(partner_ids)),
-            )
-        )
         to_hold, to_update, to_release = {}, {}, []
-        for row in self.env.cr.fetchall():
+        for row in self._get_hold_figures(partner_ids, company_id):
             state_id, held, origin, sticky, overdue, late, level_id = row
             cause = self._hold_cause(company, overdue or 0.0, late or 0, level_id)
             if not held:
@@ -144,6 +135,66 @@ class DunningPartnerState(models.Model):
             )
 
     @api.model
+    def _get_hold_figures(self, partner_ids, company_id):
+        """``[(state id, held, origin, sticky, overdue, days late, holding
+        level id)]`` of these customers, in one query: the holding level is
+        the highest level of a notice actually sent (action done) that holds
+        or follows a holding level of its policy, for an installment that
+        is still open."""
+        self.env["dunning.action"].flush_model(["state", "level_id", "partner_id"])
+        self.env["dunning.level"].flush_model(["credit_hold", "days", "policy_id"])
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH act AS MATERIALIZED (
+                    -- the batch's executed notices first, customer by
+                    -- customer through the (customer, company, state) index
+                    -- (LATERAL, fenced by OFFSET 0): the rest of the query
+                    -- then follows indexes from a bounded set, whatever the
+                    -- planner believes of tables that grow during a run
+                    SELECT act.id, act.partner_id, act.level_id
+                      FROM unnest(%(partners)s::int[]) AS batch(partner_id)
+                      JOIN LATERAL (
+                            SELECT id, partner_id, level_id
+                              FROM dunning_action
+                             WHERE partner_id = batch.partner_id
+                               AND company_id = %(company)s
+                               AND state = 'done'
+                            OFFSET 0) act ON TRUE
+                ), holding AS (
+                    SELECT DISTINCT ON (act.partner_id)
+                           act.partner_id, lvl.id AS level_id
+                      FROM act
+                      JOIN dunning_level lvl ON lvl.id = act.level_id
+                      JOIN dunning_action_line dal ON dal.action_id = act.id
+                      JOIN account_move_line aml ON aml.id = dal.move_line_id
+                      JOIN account_move move ON move.id = aml.move_id
+                     WHERE %(open)s
+                       AND EXISTS (
+                           SELECT 1 FROM dunning_level hold
+                            WHERE hold.policy_id = lvl.policy_id
+                              AND hold.credit_hold IS TRUE
+                              AND hold.days <= lvl.days)
+                     ORDER BY act.partner_id, lvl.days DESC
+                )
+                SELECT st.id, st.credit_hold, st.credit_hold_origin,
+                       st.credit_hold_sticky, st.overdue_amount, st.max_days_late,
+                       holding.level_id
+                  FROM dunning_partner_state st
+                  LEFT JOIN holding ON holding.partner_id = st.partner_id
+                 WHERE st.company_id = %(company)s AND st.partner_id = ANY(%(partners)s)
+                """,
+                company=company_id,
+                partners=list(set(partner_ids)),
+                open=self.env["account.move.line"]._dunning_open_installment_sql(
+                    [company_id]
+                ),
+            )
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
     def _hold_cause(self, company, overdue, late, level_id):
         """``(origin, reason)`` of an automatic hold, or ``None``.
 
@@ -161,7 +212,9 @@ class DunningPartnerState(models.Model):
                 "amount",
                 self.env._(
                     "Overdue amount over %(limit)s.",
-                    limit=company.currency_id.format(company.dunning_hold_amount),
+                    limit=format_amount(
+                        self.env, company.dunning_hold_amount, company.currency_id
+                    ),
                 ),
             )
         if company.dunning_hold_days and late >= company.dunning_hold_days:
@@ -173,6 +226,21 @@ class DunningPartnerState(models.Model):
                 ),
             )
         return None
+
+    @api.model
+    def _hold_on_broken_promise(self, partner, company, reason):
+        """A promise to pay, or a payment plan, was broken: when the
+        customer's policy says so, put the customer on hold (origin
+        ``promise``) unless it is held already."""
+        policy = partner.with_company(company)._dunning_get_policy()
+        if not policy.hold_on_broken_promise:
+            return
+        self._ensure([partner.id], company.id)
+        state = self.search(
+            [("partner_id", "=", partner.id), ("company_id", "=", company.id)]
+        )
+        if not state.credit_hold:
+            state._set_credit_hold(reason, "promise")
 
     def _set_credit_hold(self, reason, origin, sticky=False, today=None):
         """Put these customers on hold, with a trace on their chatter and,

@@ -13,8 +13,8 @@ class DunningPolicy(models.Model):
 
     hold_on_broken_promise = fields.Boolean(
         string="Hold on broken promise",
-        help="A customer who breaks a promise to pay is put on credit hold at "
-        "once, until its overdue items are paid.",
+        help="A customer who breaks a promise to pay, or a payment plan, is put "
+        "on credit hold at once, until its overdue items are paid.",
     )
     # -- interest -------------------------------------------------------------
     interest_type = fields.Selection(
@@ -225,3 +225,25 @@ class DunningPolicy(models.Model):
     def _is_consumer(self, partner):
         """Individuals (not companies) are consumers for the statutory rules."""
         return not partner.commercial_partner_id.is_company
+
+    def _get_interest_params(self, move, consumer, rate_table):
+        """The policy's interest terms for ``move``, as the arguments of
+        :func:`..tools.interest.compute_interest`."""
+        self.ensure_one()
+        params = {
+            "day_count": self.interest_day_count,
+            "grace_days": self.interest_grace_days,
+            "max_annual_rate": self.interest_max_rate or None,
+            "digits": move.currency_id.decimal_places,
+        }
+        if self.interest_type == "fixed":
+            params["fixed_rate"] = self.interest_rate
+        else:
+            params.update(
+                rate_table=rate_table,
+                rate_rule=self.interest_rate_rule,
+                margin=(
+                    self.interest_margin_consumer if consumer else self.interest_margin
+                ),
+            )
+        return params

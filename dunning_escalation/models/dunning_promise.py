@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import models
+from odoo.tools.misc import format_amount, format_date
 
 
 class DunningPromise(models.Model):
@@ -9,24 +10,13 @@ class DunningPromise(models.Model):
         res = super().action_break()
         State = self.env["dunning.partner.state"].sudo()
         for promise in self:
-            partner = promise.partner_id.commercial_partner_id
-            policy = partner.with_company(promise.company_id)._dunning_get_policy()
-            if not policy.hold_on_broken_promise:
-                continue
-            State._ensure([partner.id], promise.company_id.id)
-            state = State.search(
-                [
-                    ("partner_id", "=", partner.id),
-                    ("company_id", "=", promise.company_id.id),
-                ]
+            State._hold_on_broken_promise(
+                promise.partner_id.commercial_partner_id,
+                promise.company_id,
+                self.env._(
+                    "Broken promise to pay %(amount)s by %(date)s.",
+                    amount=format_amount(self.env, promise.amount, promise.currency_id),
+                    date=format_date(self.env, promise.date),
+                ),
             )
-            if not state.credit_hold:
-                state._set_credit_hold(
-                    self.env._(
-                        "Broken promise to pay %(amount)s by %(date)s.",
-                        amount=promise.currency_id.format(promise.amount),
-                        date=promise.date,
-                    ),
-                    "promise",
-                )
         return res

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.tools import SQL
-from odoo.tools.misc import format_date
+from odoo.tools.misc import format_amount, format_date
 
 from .dunning_partner_state import HOLD_ORIGINS
 
@@ -11,6 +11,7 @@ class ResPartner(models.Model):
 
     _inherit = "res.partner"
 
+    dunning_status = fields.Selection(selection_add=[("plan", "On payment plan")])
     credit_hold = fields.Boolean(
         compute="_compute_credit_hold", search="_search_credit_hold"
     )
@@ -39,9 +40,15 @@ class ResPartner(models.Model):
         currency_field="dunning_currency_id",
         help="Open receivables + orders to invoice + quotations.",
     )
+    dunning_plan_count = fields.Integer(
+        string="Payment plans",
+        compute="_compute_dunning_plan_count",
+        groups="dunning_followup.group_dunning_user",
+    )
 
     @api.model
     def _dunning_state_field_names(self):
+        """The credit hold fields and the exposure also follow the rows."""
         return [
             *super()._dunning_state_field_names(),
             "credit_hold",
@@ -164,6 +171,33 @@ class ResPartner(models.Model):
         )
         return {row[0]: (row[1], row[2]) for row in self.env.cr.fetchall()}
 
+    @api.depends_context("company")
+    def _compute_dunning_plan_count(self):
+        groups = self.env["dunning.installment.plan"]._read_group(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+            ],
+            ["partner_id"],
+            ["__count"],
+        )
+        counts = {partner.id: count for partner, count in groups}
+        for partner in self:
+            partner.dunning_plan_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    def action_dunning_plan(self):
+        """A new payment plan for the customer's open invoices."""
+        self.ensure_one()
+        return self.env["dunning.installment.plan"]._action_new(
+            self.commercial_partner_id, self.env.company
+        )
+
+    def action_open_dunning_plans(self):
+        self.ensure_one()
+        return self.env["dunning.installment.plan"]._action_list(
+            [("partner_id", "=", self.commercial_partner_id.id)]
+        )
+
     def action_credit_hold(self):
         return self._open_credit_hold_wizard("hold")
 
@@ -211,4 +245,22 @@ class ResPartner(models.Model):
             }
             for charge in charges
         ]
+        plan = (
+            self.env["dunning.installment.plan"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", self.commercial_partner_id.id),
+                    ("company_id", "=", self.env.company.id),
+                    ("state", "=", "active"),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
+        data["plan"] = plan and {
+            "name": plan.name,
+            "total": format_amount(self.env, plan.amount_total, plan.currency_id),
+            "lines": plan._schedule_rows(),
+        }
         return data

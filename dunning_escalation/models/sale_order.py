@@ -4,6 +4,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.misc import format_amount
 
 
 class SaleOrder(models.Model):
@@ -70,6 +71,9 @@ class SaleOrder(models.Model):
         return holds
 
     def _dunning_hold_text(self, hold):
+        """What the salesperson reads of a hold (``hold``: a row of
+        :meth:`_dunning_get_holds`): who, where, why, how much is overdue
+        and who can help."""
         company = self.env["res.company"].browse(hold["company_id"])
         return self.env._(
             "%(customer)s is on credit hold in %(company)s: %(reason)s "
@@ -78,31 +82,30 @@ class SaleOrder(models.Model):
             customer=self.partner_id.commercial_partner_id.name,
             company=company.name,
             reason=hold["reason"] or "",
-            amount=company.currency_id.format(hold["overdue"] or 0.0),
+            amount=format_amount(self.env, hold["overdue"] or 0.0, company.currency_id),
         )
 
     def _dunning_refusal(self, hold):
-        """The full refusal, with the overdue invoices by name."""
-        invoices = (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    (
-                        "commercial_partner_id",
-                        "=",
-                        self.partner_id.commercial_partner_id.id,
-                    ),
-                    ("company_id", "=", hold["company_id"]),
-                    ("move_type", "in", ("out_invoice", "out_receipt")),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    ("invoice_date_due", "<", fields.Date.context_today(self)),
-                ],
-                order="invoice_date_due",
-                limit=6,
-            )
+        """The full refusal, with the overdue invoices by name: those with an
+        open installment past its own due date (a first installment can be
+        late while the invoice's last due date is still ahead)."""
+        Line = self.env["account.move.line"].sudo()
+        groups = Line._read_group(
+            [
+                (
+                    "move_id.commercial_partner_id",
+                    "=",
+                    self.partner_id.commercial_partner_id.id,
+                ),
+                *Line._dunning_open_installment_domain([hold["company_id"]]),
+                ("date_maturity", "<", fields.Date.context_today(self)),
+            ],
+            ["move_id"],
+            ["date_maturity:min"],
+            order="date_maturity:min",
+            limit=6,
         )
+        invoices = self.env["account.move"].union(*(move for move, _due in groups))
         names = ", ".join(invoices[:5].mapped("name"))
         if len(invoices) > 5:
             names += ", ..."
@@ -218,10 +221,12 @@ class SaleOrder(models.Model):
                 "it with a reason.",
                 order=order.name,
                 customer=order.partner_id.commercial_partner_id.name,
-                limit=order.company_id.currency_id.format(
+                limit=format_amount(
+                    self.env,
                     order.partner_id.commercial_partner_id.with_company(
                         order.company_id
-                    ).credit_limit
+                    ).credit_limit,
+                    order.company_id.currency_id,
                 ),
             )
         )

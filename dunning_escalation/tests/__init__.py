@@ -4,4 +4,7 @@ from . import test_tools_fees
 from . import test_tools_presets
 from . import test_credit_hold
 from . import test_late_fees
+from . import test_reporting_hold
+from . import test_tools_installments
+from . import test_installment_plan
 from . import test_notice_charges

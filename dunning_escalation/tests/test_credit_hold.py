@@ -124,6 +124,37 @@ class TestCreditHold(DunningCommon):
         self.assertIn("Credit hold override", message)
         self.assertEqual(order.state, "draft")
 
+    def test_refusal_lists_an_invoice_late_on_its_first_installment(self):
+        """The refusal names an invoice whose first installment is late even
+        though its last one (the invoice's due date) is still ahead, and not
+        an invoice that is not due yet."""
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "30/70",
+                "line_ids": [
+                    Command.create(
+                        {"value": "percent", "value_amount": 30, "nb_days": 0}
+                    ),
+                    Command.create(
+                        {"value": "percent", "value_amount": 70, "nb_days": 60}
+                    ),
+                ],
+            }
+        )
+        split = self._invoice(
+            self.customer, None, 1000.0, invoice_date=date(2026, 1, 1), term=term
+        )
+        self.assertEqual(split.invoice_date_due, date(2026, 3, 2))
+        not_due = self._invoice(self.customer, date(2026, 2, 15), 100.0)
+        with freeze_time("2026-01-20"):
+            self._hold("First installment unpaid")
+            order = self._order(user=self.salesperson)
+            with self.assertRaises(UserError) as caught:
+                order.action_confirm()
+        message = str(caught.exception)
+        self.assertIn(f"Overdue invoices: {split.name}", message)
+        self.assertNotIn(not_due.name, message)
+
     def test_override_with_and_without_the_group(self):
         self._hold()
         own = self._order(user=self.salesperson)
@@ -401,14 +432,20 @@ class TestCreditHold(DunningCommon):
         self.assertEqual(order.state, "sale")
 
     def test_credit_limit_counts_orders_to_invoice(self):
+        """The salesperson confirms what fits under the credit limit and is
+        refused what does not (as themselves, not as an administrator)."""
         self.company.dunning_hold_credit_limit = True
         self.customer.with_company(self.company).credit_limit = 250.0
-        first = self._order(price=200.0)
+        sales = self.salesperson
+        first = self._order(price=200.0, user=sales).with_user(sales)
         first.action_confirm()
+        self.assertEqual(first.state, "sale")
         self.assertEqual(self.customer.dunning_to_invoice_amount, 200.0)
         self.assertEqual(self.customer.dunning_exposure, 200.0)
+        second = self._order(price=100.0, user=sales).with_user(sales)
         with self.assertRaisesRegex(UserError, "credit limit"):
-            self._order(price=100.0).action_confirm()
+            second.action_confirm()
+        self.assertEqual(second.state, "draft")
 
     def test_hold_check_with_credit_limit_costs_at_most_two_queries(self):
         self.company.dunning_hold_credit_limit = True

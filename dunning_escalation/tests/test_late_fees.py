@@ -70,10 +70,18 @@ class TestLateFees(DunningCommon):
         )
 
     def test_fixed_fee_and_compensation_on_one_late_fee_invoice(self):
+        """The collector (a Dunning user, not an accountant) runs the
+        follow-up: the notice charges the fees on a late-fee invoice."""
         invoice = self._invoice(self.customer, date(2026, 1, 10), 1000.0)
         with freeze_time("2026-01-16"), self.mock_mail_gateway():
-            self._run(date(2026, 1, 16))
+            run = (
+                self.env["dunning.run"]
+                .with_user(self.collector)
+                .create({"company_id": self.company.id, "date": date(2026, 1, 16)})
+            )
+            run.action_process()
         action = self._actions()
+        self.assertEqual(action.executed_uid, self.collector)
         self.assertEqual(action.level_id, self.level_first)
         self.assertEqual(action.state, "done", action.failure_reason)
         charges = self._charges()

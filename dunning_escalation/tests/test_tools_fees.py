@@ -1,12 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Late fees, without a database: fixed, percentage, tiers, UK bands."""
 
-import unittest
 from decimal import Decimal
+
+from odoo.tests import BaseCase, tagged
 
 from ..tools.fees import (
     Tier,
-    convert,
     find_tier,
     fixed_fee,
     per_invoice_compensation,
@@ -29,7 +29,8 @@ SCHEDULE = [
 ]
 
 
-class TestSimpleFees(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestSimpleFees(BaseCase):
     def test_fixed_fee(self):
         self.assertEqual(fixed_fee(5, 2), D("5.00"))
         self.assertEqual(fixed_fee("5", 0), D("5"))
@@ -77,20 +78,9 @@ class TestSimpleFees(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, r"^amount_per_invoice must not"):
             per_invoice_compensation(1, -40)
 
-    def test_convert(self):
-        # EUR 40 into USD at 1.0856: 43.424 -> 43.42
-        self.assertEqual(convert(40, 1.0856, 2), D("43.42"))
-        # EUR 40 into JPY at 161.53: 6,461.2 -> 6,461
-        self.assertEqual(convert(40, "161.53", 0), D("6461"))
-        # EUR 40 into KWD at 0.33345: 13.338 -> 13.338
-        self.assertEqual(convert(40, "0.33345", 3), D("13.338"))
-        # half-up: 40 x 1.0000625 = 40.0025 -> 40.003
-        self.assertEqual(convert(40, "1.0000625", 3), D("40.003"))
-        with self.assertRaisesRegex(ValueError, r"^rate must be greater than 0"):
-            convert(40, 0, 2)
 
-
-class TestUkBands(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestUkBands(BaseCase):
     def test_bands_and_boundaries(self):
         # s.5A: below 1,000 -> 40; 1,000 to below 10,000 -> 70; 10,000+ -> 100
         cases = {
@@ -116,7 +106,8 @@ class TestUkBands(unittest.TestCase):
             uk_fixed_compensation(-1)
 
 
-class TestTiers(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestTiers(BaseCase):
     def test_boundaries_lower_inclusive_upper_exclusive(self):
         cases = {
             "0.01": "5.00",  # [0, 100): 5 flat

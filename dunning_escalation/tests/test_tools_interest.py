@@ -10,9 +10,10 @@ here (not read from the shipped CSV) so that a correction of the data cannot
 silently change what these tests prove.
 """
 
-import unittest
 from datetime import date
 from decimal import Decimal
+
+from odoo.tests import BaseCase, tagged
 
 from ..tools.interest import (
     ACTUAL_360,
@@ -86,7 +87,8 @@ def summary(result):
     ]
 
 
-class TestRateTable(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestRateTable(BaseCase):
     def test_order_of_entries_does_not_matter(self):
         table = RateTable([("2024-01-01", 3), (date(2023, 1, 1), "1.5")])
         self.assertEqual(
@@ -135,7 +137,8 @@ class TestRateTable(unittest.TestCase):
         self.assertEqual(list(table.segments(date(2024, 3, 1), date(2024, 2, 1))), [])
 
 
-class TestReferenceDates(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestReferenceDates(BaseCase):
     def test_first_accrual_day(self):
         self.assertEqual(first_accrual_day(date(2024, 5, 31)), date(2024, 6, 1))
         self.assertEqual(first_accrual_day(date(2024, 5, 31), 5), date(2024, 6, 6))
@@ -157,7 +160,8 @@ class TestReferenceDates(unittest.TestCase):
                 self.assertEqual(fixed_at_due_reference_date(due), expected)
 
 
-class TestFixedRate(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestFixedRate(BaseCase):
     def test_simple_case(self):
         # Due 31 Jan 2023, in default from 1 Feb; to 1 Mar inclusive:
         # 28 days of February + 1 = 29 days.
@@ -248,7 +252,8 @@ class TestFixedRate(unittest.TestCase):
         self.assertEqual(whole.amount, first.amount + second.amount)
 
 
-class TestPrincipalChanges(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestPrincipalChanges(BaseCase):
     def test_partial_payments_reduce_the_principal(self):
         # 7,300 from 1 Mar, 3,650 from 11 Mar (payment received that day),
         # nothing from 21 Mar (paid in full); 10 % actual/365, due 29 Feb:
@@ -301,7 +306,8 @@ class TestPrincipalChanges(unittest.TestCase):
             interest(principal_changes=None, fixed_rate=1, **base)
 
 
-class TestGermany(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestGermany(BaseCase):
     """BGB §288(2): base rate + 9 points between businesses, half-yearly."""
 
     def test_across_the_half_year_and_a_partial_payment(self):
@@ -385,7 +391,8 @@ class TestGermany(unittest.TestCase):
             )
 
 
-class TestEuropeanUnion(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestEuropeanUnion(BaseCase):
     """Directive 2011/7/EU: ECB rate on 1 Jan / 1 Jul + 8 points."""
 
     def test_half_year_rule_ignores_changes_within_the_half_year(self):
@@ -463,7 +470,8 @@ class TestEuropeanUnion(unittest.TestCase):
         self.assertEqual(result.amount, D("4.96"))
 
 
-class TestFrance(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestFrance(BaseCase):
     """Code de commerce L441-10: ECB rate on 1 Jan / 1 Jul + 10 points."""
 
     def test_penalties_of_a_late_invoice(self):
@@ -492,7 +500,8 @@ class TestFrance(unittest.TestCase):
         self.assertEqual(result.amount, D("35.38"))
 
 
-class TestUnitedKingdom(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestUnitedKingdom(BaseCase):
     """Late Payment Act: BoE rate fixed at the last 30 Jun / 31 Dec + 8."""
 
     def test_rate_stays_fixed_across_base_rate_changes(self):
@@ -552,7 +561,8 @@ class TestUnitedKingdom(unittest.TestCase):
         self.assertGreater(daily.amount, fixed.amount)
 
 
-class TestDayCounts(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestDayCounts(BaseCase):
     def test_day_counts_are_listed(self):
         self.assertEqual(DAY_COUNTS, ("actual_365", "actual_360", "actual_actual"))
 
@@ -642,7 +652,8 @@ class TestDayCounts(unittest.TestCase):
         self.assertEqual(result.amount, D("100.00"))
 
 
-class TestCurrencies(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestCurrencies(BaseCase):
     def test_zero_decimals(self):
         # JPY: 1,234,567 x 10 % x 45 / 365 = 5,555,551.5 / 365 = 15,220.689 -> 15,221
         result = interest(
@@ -696,7 +707,8 @@ class TestCurrencies(unittest.TestCase):
         self.assertEqual(one_day("4562.5", 2), D("0.13"))
 
 
-class TestCaps(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestCaps(BaseCase):
     GERMAN_CASE = {
         "principal_changes": [(date(2023, 5, 31), 10000), (date(2023, 8, 15), 6000)],
         "due_date": date(2023, 5, 31),
@@ -755,7 +767,8 @@ class TestCaps(unittest.TestCase):
         self.assertEqual(result.amount, D("10000"))
 
 
-class TestGraceDays(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestGraceDays(BaseCase):
     COMMON = {"principal_changes": 3650, "due_date": date(2024, 3, 31)}
 
     def test_payment_within_grace_costs_nothing(self):
@@ -779,7 +792,8 @@ class TestGraceDays(unittest.TestCase):
         self.assertEqual(no_grace.amount, D("7.30"))
 
 
-class TestInvalidInput(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestInvalidInput(BaseCase):
     COMMON = {
         "principal_changes": 1000,
         "due_date": date(2024, 1, 31),

@@ -4,16 +4,18 @@
 import dataclasses
 import io
 import itertools
-import unittest
 from datetime import date
 from decimal import Decimal
 
-from ..tools import interest, presets, rates_csv
+from odoo.tests import BaseCase, tagged
+
+from ..tools import fees, interest, presets, rates_csv
 
 D = Decimal
 
 
-class TestPresets(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestPresets(BaseCase):
     def test_codes(self):
         self.assertEqual(list(presets.PRESETS), ["eu", "de", "fr", "uk"])
         self.assertIs(presets.get_preset("de"), presets.DE)
@@ -67,34 +69,8 @@ class TestPresets(unittest.TestCase):
                 self.assertIn(preset.reference_rate_code, tables)
 
 
-class TestStatutoryCompensation(unittest.TestCase):
-    def test_per_invoice(self):
-        for code in ("eu", "de", "fr"):
-            with self.subTest(code=code):
-                self.assertEqual(presets.statutory_compensation(code, 1200), D("40.00"))
-                self.assertEqual(
-                    presets.statutory_compensation(code, 1200, consumer=True),
-                    D("0.00"),
-                )
-
-    def test_uk_bands(self):
-        self.assertEqual(presets.statutory_compensation(presets.UK, "999.99"), D(40))
-        self.assertEqual(presets.statutory_compensation(presets.UK, 1000), D(70))
-        self.assertEqual(presets.statutory_compensation(presets.UK, 10000), D(100))
-        self.assertEqual(
-            presets.statutory_compensation(presets.UK, 10000, consumer=True), D(0)
-        )
-
-    def test_nothing_owed_and_digits(self):
-        self.assertEqual(presets.statutory_compensation("fr", 0), D("0.00"))
-        self.assertEqual(
-            presets.statutory_compensation("fr", 50, digits=3), D("40.000")
-        )
-        with self.assertRaisesRegex(ValueError, r"^debt must not be negative"):
-            presets.statutory_compensation("eu", -1)
-
-
-class TestFrenchLateInvoice(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestFrenchLateInvoice(BaseCase):
     def test_penalties_and_indemnity_from_the_shipped_rates(self):
         # The French case of test_tools_interest, with the shipped ECB
         # history: 1,200 due 31 May 2024, paid 15 Aug 2024.
@@ -112,11 +88,12 @@ class TestFrenchLateInvoice(unittest.TestCase):
             day_count=preset.day_count,
         )
         self.assertEqual(result.amount, D("35.38"))
-        indemnity = presets.statutory_compensation(preset, 1200)
+        indemnity = fees.per_invoice_compensation(1, preset.compensation_amount)
         self.assertEqual(result.amount + indemnity, D("75.38"))
 
 
-class TestGermanCaseFromTheShippedRates(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestGermanCaseFromTheShippedRates(BaseCase):
     def test_same_figure_as_the_hand_written_table(self):
         # See TestGermany in test_tools_interest: 330.35.
         result = interest.compute_interest(
@@ -131,7 +108,8 @@ class TestGermanCaseFromTheShippedRates(unittest.TestCase):
         self.assertEqual(result.amount, D("330.35"))
 
 
-class TestShippedRates(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestShippedRates(BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -188,7 +166,8 @@ class TestShippedRates(unittest.TestCase):
                 )
 
 
-class TestRatesCsv(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestRatesCsv(BaseCase):
     def test_parse(self):
         text = (
             "code,date_from,rate\nx,2024-07-01,-0.5\nx,2024-01-01,1\ny,2020-01-01,2\n"

@@ -12,8 +12,9 @@ Conventions shared by all functions:
   mistake and raises ``ValueError``;
 * a minimum and a maximum clamp the computed fee, then the result is
   rounded, so a cap of 25 gives exactly 25.00;
-* amounts are in the currency the caller works in; :func:`convert` turns a
-  fixed amount configured in the company currency into the invoice currency.
+* amounts are in the currency the caller works in; the models convert a
+  fixed amount configured in the company currency into the invoice currency
+  with Odoo's rates (``res.currency._convert``).
 """
 
 from dataclasses import dataclass, fields
@@ -120,24 +121,6 @@ def uk_fixed_compensation(debt, digits=2):
         if below is None or debt < below:
             return round_money(amount, digits)
     raise AssertionError("the last band is open-ended")  # pragma: no cover
-
-
-def convert(amount, rate, digits=2):
-    """``amount`` times ``rate``, rounded to the target currency.
-
-    ``rate`` is how many units of the target currency one unit of the
-    source currency is worth: to turn a EUR 40 compensation configured in a
-    EUR company into a USD invoice, pass the USD rate of the day (Odoo's
-    ``res.currency.rate`` for USD in a EUR company, e.g. 1.0856).
-    """
-    amount = to_decimal(amount, "amount")
-    rate = to_decimal(rate, "rate")
-    if rate <= 0:
-        raise ValueError(f"rate must be greater than 0, not {rate}")
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        converted = amount * rate
-    return round_money(converted, check_digits(digits))
 
 
 @dataclass(frozen=True)

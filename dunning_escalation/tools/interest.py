@@ -387,6 +387,76 @@ def compute_interest(
     :raises ValueError: naming the offending parameter
     """
     digits = check_digits(digits)
+    terms = _check_terms(
+        due_date=due_date,
+        date_from=date_from,
+        date_to=date_to,
+        fixed_rate=fixed_rate,
+        rate_table=rate_table,
+        rate_rule=rate_rule,
+        margin=margin,
+        day_count=day_count,
+        grace_days=grace_days,
+        max_annual_rate=max_annual_rate,
+        max_total=max_total,
+    )
+    principal = _Principal(principal_changes)
+    start = max(terms.date_from, first_accrual_day(terms.due_date, grace_days))
+    end = terms.date_to
+    if end < start:
+        zero = round_money(ZERO, digits)
+        return InterestResult(zero, zero, False, None, None, (), digits)
+    groups = _group_days(terms, principal, start, end)
+    lines, total = _interest_lines(groups, digits)
+    uncapped = round_money(total, digits)
+    max_total = terms.max_total
+    capped_total = max_total is not None and total > max_total
+    amount = round_money(max_total, digits) if capped_total else uncapped
+    return InterestResult(
+        amount=amount,
+        uncapped_amount=uncapped,
+        capped=capped_total,
+        start=start,
+        end=end,
+        lines=tuple(lines),
+        digits=digits,
+    )
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """The checked arguments of :func:`compute_interest`."""
+
+    due_date: date
+    date_from: date
+    date_to: date
+    fixed_rate: Decimal | None
+    rate_table: RateTable | None
+    rate_rule: str
+    margin: Decimal
+    day_count: str
+    max_annual_rate: Decimal | None
+    max_total: Decimal | None
+
+
+def _check_terms(
+    *,
+    due_date,
+    date_from,
+    date_to,
+    fixed_rate,
+    rate_table,
+    rate_rule,
+    margin,
+    day_count,
+    grace_days,
+    max_annual_rate,
+    max_total,
+):
+    """The arguments of :func:`compute_interest`, checked and converted.
+
+    :raises ValueError: naming the offending parameter
+    """
     if day_count not in DAY_COUNTS:
         raise ValueError(f"day_count must be one of {DAY_COUNTS}, not {day_count!r}")
     if rate_rule not in RATE_RULES:
@@ -409,49 +479,72 @@ def compute_interest(
             raise ValueError("margin applies to a rate_table, not to a fixed_rate")
     elif not isinstance(rate_table, RateTable):
         rate_table = RateTable(rate_table)
-    max_annual_rate = to_non_negative(max_annual_rate, "max_annual_rate", True)
-    max_total = to_non_negative(max_total, "max_total", True)
-    principal = _Principal(principal_changes)
+    return _Terms(
+        due_date=due_date,
+        date_from=date_from,
+        date_to=date_to,
+        fixed_rate=fixed_rate,
+        rate_table=rate_table,
+        rate_rule=rate_rule,
+        margin=margin,
+        day_count=day_count,
+        max_annual_rate=to_non_negative(max_annual_rate, "max_annual_rate", True),
+        max_total=to_non_negative(max_total, "max_total", True),
+    )
 
-    start = max(date_from, first_accrual_day(due_date, grace_days))
-    end = date_to
-    if end < start:
-        zero = round_money(ZERO, digits)
-        return InterestResult(zero, zero, False, None, None, (), digits)
 
-    # Every day where principal, rate or basis may change opens a segment.
-    breaks = set(principal.change_dates(start, end))
-    if fixed_rate is not None:
+def _reference_rule(terms, start, end):
+    """``(reference_on, breaks)``: the function giving the reference rate
+    that applies on a day (None with a fixed rate), and the days in
+    ``[start, end]`` where that rate or the day-count basis may change."""
+    rate_table = terms.rate_table
+    breaks = set()
+    if terms.fixed_rate is not None:
         reference_on = None
-    elif rate_rule == DAILY:
+    elif terms.rate_rule == DAILY:
         breaks.update(rate_table.change_dates(start, end))
         reference_on = rate_table.rate_on
-    elif rate_rule == HALF_YEAR:
+    elif terms.rate_rule == HALF_YEAR:
         breaks.update(_half_year_starts(start, end))
 
         def reference_on(day):
             return rate_table.rate_on(half_year_start(day))
 
     else:  # FIXED_AT_DUE
-        reference_day = fixed_at_due_reference_date(due_date)
+        reference_day = fixed_at_due_reference_date(terms.due_date)
 
         def reference_on(day):
             return rate_table.rate_on(reference_day)
 
-    if day_count == ACTUAL_ACTUAL:
+    if terms.day_count == ACTUAL_ACTUAL:
         breaks.update(_year_starts(start, end))
+    return reference_on, breaks
 
-    def annual_rate(reference):
-        rate = fixed_rate if reference is None else max(reference + margin, ZERO)
-        if max_annual_rate is not None and rate > max_annual_rate:
-            return max_annual_rate, True
-        return rate, False
 
-    # Group consecutive days with the same (principal, reference, rate,
-    # basis): rate table entries that repeat a rate, or half-years with the
-    # same reference, give one line, not two.  Under actual/actual the year
-    # is part of the key, so that each line is visibly within one year even
-    # when two consecutive years both have 365 days.
+def _annual_rate(terms, reference):
+    """``(rate, capped)``: the annual rate for a reference rate (None with a
+    fixed rate), capped at the maximum annual rate."""
+    if reference is None:
+        rate = terms.fixed_rate
+    else:
+        rate = max(reference + terms.margin, ZERO)
+    if terms.max_annual_rate is not None and rate > terms.max_annual_rate:
+        return terms.max_annual_rate, True
+    return rate, False
+
+
+def _group_days(terms, principal, start, end):
+    """``[[key, first day, last day]]``: the days from ``start`` to ``end``
+    grouped by ``key = (outstanding, reference, rate, capped, basis, year)``.
+
+    Every day where principal, rate or basis may change opens a segment;
+    consecutive segments with the same key are one group: rate table
+    entries that repeat a rate, or half-years with the same reference, give
+    one line, not two.  Under actual/actual the year is part of the key, so
+    that each line is visibly within one year even when two consecutive
+    years both have 365 days."""
+    reference_on, breaks = _reference_rule(terms, start, end)
+    breaks.update(principal.change_dates(start, end))
     groups = []
     bounds = [start, *sorted(breaks)]
     for seg_start, next_start in zip(bounds, [*bounds[1:], end + ONE_DAY], strict=True):
@@ -459,11 +552,11 @@ def compute_interest(
         if not outstanding:
             continue  # nothing outstanding: no rate needed, no line
         reference = reference_on(seg_start) if reference_on else None
-        rate, capped = annual_rate(reference)
+        rate, capped = _annual_rate(terms, reference)
         year = None
-        if day_count == ACTUAL_360:
+        if terms.day_count == ACTUAL_360:
             basis = 360
-        elif day_count == ACTUAL_365:
+        elif terms.day_count == ACTUAL_365:
             basis = 365
         else:
             year = seg_start.year
@@ -474,7 +567,12 @@ def compute_interest(
             groups[-1][2] = seg_end
         else:
             groups.append([key, seg_start, seg_end])
+    return groups
 
+
+def _interest_lines(groups, digits):
+    """``(lines, exact total)``: one :class:`InterestLine` per group, each
+    rounded so that the rounded lines add up to the rounded total."""
     lines = []
     zero = round_money(ZERO, digits)
     with localcontext() as ctx:
@@ -499,16 +597,4 @@ def compute_interest(
                     rounded_amount=round_money(total, digits) - before,
                 )
             )
-
-    uncapped = round_money(total, digits)
-    capped_total = max_total is not None and total > max_total
-    amount = round_money(max_total, digits) if capped_total else uncapped
-    return InterestResult(
-        amount=amount,
-        uncapped_amount=uncapped,
-        capped=capped_total,
-        start=start,
-        end=end,
-        lines=tuple(lines),
-        digits=digits,
-    )
+    return lines, total

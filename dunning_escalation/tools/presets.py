@@ -16,8 +16,6 @@ within the law, and the law changes: the ``legal_basis`` says where to check.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import fees
-from .coerce import to_decimal
 from .interest import ACTUAL_365, FIXED_AT_DUE, HALF_YEAR
 
 PER_INVOICE = "per_invoice"
@@ -164,21 +162,3 @@ def get_preset(code):
         raise ValueError(
             f"unknown preset code {code!r}; known codes: {', '.join(PRESETS)}"
         ) from None
-
-
-def statutory_compensation(preset, debt, consumer=False, digits=2):
-    """The fixed compensation owed for one late invoice of ``debt``.
-
-    In the preset's ``compensation_currency``; zero for a consumer when the
-    preset excludes consumers, and zero when nothing is owed.
-    """
-    if isinstance(preset, str):
-        preset = get_preset(preset)
-    debt = to_decimal(debt, "debt")
-    if debt < 0:
-        raise ValueError(f"debt must not be negative, not {debt}")
-    if not debt or (consumer and not preset.compensation_consumer):
-        return fees.fixed_fee(0, digits)
-    if preset.compensation_kind == UK_BANDS:
-        return fees.uk_fixed_compensation(debt, digits)
-    return fees.per_invoice_compensation(1, preset.compensation_amount, digits)

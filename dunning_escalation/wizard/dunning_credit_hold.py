@@ -8,8 +8,11 @@ class DunningCreditHold(models.TransientModel):
 
     _name = "dunning.credit.hold"
     _description = "Set or lift a credit hold"
+    _check_company_auto = True
 
-    partner_ids = fields.Many2many("res.partner", string="Customers", required=True)
+    partner_ids = fields.Many2many(
+        "res.partner", string="Customers", required=True, check_company=True
+    )
     company_id = fields.Many2one(
         "res.company",
         required=True,

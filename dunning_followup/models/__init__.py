@@ -12,4 +12,6 @@ from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile
 from . import ir_actions_report
+from . import dunning_partner_state_day
+from . import account_journal
 from . import mail_mail

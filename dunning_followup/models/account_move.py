@@ -3,6 +3,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, sql
 
+from .account_move_line import DUNNING_MOVE_TYPES
+
 EXCLUSION_REASONS = [
     ("dispute", "Dispute"),
     ("promise", "Promise to pay"),
@@ -118,9 +120,7 @@ class AccountMove(models.Model):
 
     def _dunning_refresh_partners(self):
         """Bring the follow-up state of these invoices' customers up to date."""
-        invoices = self.filtered(
-            lambda m: m.move_type in ("out_invoice", "out_receipt")
-        )
+        invoices = self.filtered(lambda m: m.move_type in DUNNING_MOVE_TYPES)
         for company in invoices.company_id:
             partners = invoices.filtered(
                 lambda m, company=company: m.company_id == company

@@ -1,10 +1,21 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+#: the invoices the follow-up chases: customer invoices and sales receipts
+#: (credit notes and payments are what pays them, never what is late)
+DUNNING_MOVE_TYPES = ("out_invoice", "out_receipt")
 
 
 class AccountMoveLine(models.Model):
     """Receivable lines are what is late: one per installment of the payment
-    term, each with its own ``date_maturity``.  The level is reached per line."""
+    term, each with its own ``date_maturity``.  The level is reached per line.
+
+    "An open customer installment" is defined here once, as a domain and as
+    its SQL twin side by side (tested to select the same rows): the run, the
+    customer states, the notices, the statement, the "Open items" button,
+    the credit hold and the charges all use these two methods.
+    """
 
     _inherit = "account.move.line"
 
@@ -34,3 +45,53 @@ class AccountMoveLine(models.Model):
         return self.env["dunning.action.line"]._search_highest_level(
             "move_line_id", operator, value
         )
+
+    # -- the rule: an open customer installment ------------------------------
+
+    @api.model
+    def _dunning_open_installment_domain(self, company_ids=None):
+        """Domain of the open customer installments (of ``company_ids``, a
+        list of ids, when given): the receivable line of one installment of
+        a posted customer invoice or receipt that still has something to pay.
+        Its SQL twin is :meth:`_dunning_open_installment_sql`."""
+        domain = [
+            ("display_type", "=", "payment_term"),
+            ("parent_state", "=", "posted"),
+            ("reconciled", "=", False),
+            ("amount_residual", ">", 0),
+            ("move_id.move_type", "in", DUNNING_MOVE_TYPES),
+        ]
+        if company_ids is not None:
+            domain.append(("company_id", "in", list(company_ids)))
+        return domain
+
+    @api.model
+    def _dunning_open_installment_sql(self, company_ids=None, aml="aml", move="move"):
+        """:meth:`_dunning_open_installment_domain` as an SQL condition on the
+        aliases ``aml`` (``account_move_line``) and ``move`` (its
+        ``account_move``, or any relation exposing its ``move_type``)."""
+        line, invoice = SQL.identifier(aml), SQL.identifier(move)
+        condition = SQL(
+            """%(aml)s.display_type = 'payment_term'
+               AND %(aml)s.parent_state = 'posted'
+               AND %(aml)s.reconciled IS NOT TRUE
+               AND %(aml)s.amount_residual > 0
+               AND %(move)s.move_type IN %(types)s""",
+            aml=line,
+            move=invoice,
+            types=DUNNING_MOVE_TYPES,
+        )
+        if company_ids is not None:
+            condition = SQL(
+                "%s AND %s.company_id = ANY(%s)",
+                condition,
+                line,
+                list(company_ids),
+            )
+        return condition
+
+    @api.model
+    def _dunning_days_late_sql(self, due, on_date):
+        """SQL twin of :func:`..tools.levels.days_late`: days from the due
+        date ``due`` (an SQL expression) to ``on_date`` (negative before)."""
+        return SQL("(%s::date - %s)", on_date, due)

@@ -5,12 +5,14 @@ import uuid
 from collections import defaultdict
 
 from markupsafe import Markup, escape
+from psycopg2.errors import LockNotAvailable
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import sql
 from odoo.tools.misc import format_date
 
+from ..tools.levels import days_late
 from ..tools.pdf import merge_html_documents, split_pdf
 
 _logger = logging.getLogger(__name__)
@@ -37,10 +39,16 @@ class DunningAction(models.Model):
     _name = "dunning.action"
     _description = "Follow-up action"
     _order = "date desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, readonly=True
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        readonly=True,
+        check_company=True,
     )
     company_id = fields.Many2one(
         "res.company",
@@ -51,10 +59,18 @@ class DunningAction(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     run_id = fields.Many2one(
-        "dunning.run", index=True, readonly=True, ondelete="set null"
+        "dunning.run",
+        index=True,
+        readonly=True,
+        ondelete="set null",
+        check_company=True,
     )
     level_id = fields.Many2one(
-        "dunning.level", required=True, readonly=True, ondelete="restrict"
+        "dunning.level",
+        required=True,
+        readonly=True,
+        ondelete="restrict",
+        check_company=True,
     )
     policy_id = fields.Many2one(related="level_id.policy_id", store=True)
     date = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
@@ -125,6 +141,8 @@ class DunningAction(models.Model):
 
     @api.model
     def _name_for(self, level, partner):
+        """The action's name for ``level`` and ``partner`` (also used by the
+        run's bulk insert, which computes it without the ORM)."""
         return f"{level.name or ''} - {partner.name or ''}"
 
     @api.depends("line_ids.move_id")
@@ -148,12 +166,19 @@ class DunningAction(models.Model):
         return self.partner_id._dunning_open_items(self.company_id)
 
     def _days_late(self, line):
-        return (self.date - line.date_maturity).days if line.date_maturity else 0
+        return days_late(line.date_maturity, self.date) if line.date_maturity else 0
 
     def _get_total_due(self):
+        """Extension hook: the amount the notice asks for, company currency
+        (a float); by default the open items of :meth:`_get_open_items`.
+        An override adds what the notice lists beyond them (the escalation
+        addon: its late-fee invoices) and must keep the company currency of
+        the rows (:meth:`_get_notice_items`)."""
         return sum(self._get_open_items().mapped("amount_residual"))
 
     def _get_portal_url(self, move):
+        """Extension hook: where the notice sends the customer to pay
+        ``move`` (a URL path, or "" for none)."""
         return move.get_portal_url() if move else ""
 
     # -- execution ----------------------------------------------------------
@@ -188,7 +213,7 @@ class DunningAction(models.Model):
                     "SELECT id FROM dunning_action WHERE id = ANY(%s) FOR NO KEY UPDATE NOWAIT",
                     [self.ids],
                 )
-        except Exception as exc:
+        except LockNotAvailable as exc:
             raise UserError(
                 self.env._(
                     "A follow-up run is processing these customers right now; "
@@ -196,7 +221,7 @@ class DunningAction(models.Model):
                 )
             ) from exc
 
-    def _execute(self):
+    def _execute(self, refresh_states=True):
         """Execute every action in three passes:
 
         1. the :meth:`_before_channels` hook of each action (fees, interest);
@@ -211,6 +236,11 @@ class DunningAction(models.Model):
         A notice is dated the day it is sent (the run's date, else today),
         not the day it was planned: its days late, interest and charges,
         the letter, the e-mail and the statement attached all say that day.
+
+        :param refresh_states: refresh the customers' states (and holds)
+            after; a run's batch passes False, as it refreshes them itself
+            once, on the run's date
+        :return: the actions done
         """
         today = fields.Date.context_today(self)
         sent_on = self.env.context.get("dunning_sending_date") or today
@@ -242,7 +272,8 @@ class DunningAction(models.Model):
             else:
                 cache[OPEN_ITEMS_CACHE] = outer
         done._after_done()
-        self._refresh_partner_states()
+        if refresh_states:
+            self._refresh_partner_states()
         return done
 
     def _merge_pending(self):
@@ -403,8 +434,8 @@ class DunningAction(models.Model):
         portal token in one statement: the notices link each invoice to the
         portal, and ``get_portal_url`` would otherwise write the token
         invoice by invoice through ``account.move.write`` (which
-        resynchronises the invoice's lines: 20 ms each, most of the cost of
-        a notice)."""
+        resynchronises the invoice's lines, most of the cost of a notice:
+        see tests/benchmarks/README.md)."""
         if not self:
             return {}
         lines = (
@@ -445,8 +476,9 @@ class DunningAction(models.Model):
 
     def _prerender_documents(self):
         """Render the letters and the statements of these actions in one
-        wkhtmltopdf call each, split per customer by the PDF outline.  If the
-        batch cannot be split, each action renders its own later."""
+        wkhtmltopdf call each, split per customer at the invisible marker
+        that starts each document (:mod:`..tools.pdf`).  If the batch cannot
+        be split, each action renders its own later."""
         letters = self.filtered(
             lambda a: not a.letter_attachment_id and a._needs_letter()
         )
@@ -474,13 +506,15 @@ class DunningAction(models.Model):
 
     def _render_batch(self, report_ref, res_ids):
         """``{res_id: pdf bytes}`` for a report over many records, rendered by
-        ONE wkhtmltopdf process and split per record by the PDF outline.
+        ONE wkhtmltopdf process and split per record at invisible markers.
 
         Odoo's own batch path hands wkhtmltopdf one HTML file per record,
         which wkhtmltopdf builds without patched Qt (Debian's, for one)
-        refuse; we merge the records into one document instead, each on its
-        own page, and cut it where each record's first heading is.  An empty
-        dict means "render them one by one".
+        refuse, and splits by the PDF outline, which only those builds
+        write; we merge the records into one document instead, each from a
+        new page behind a tiny white marker text, and cut the PDF where each
+        marker is (:func:`..tools.pdf.split_pdf`).  An empty dict means
+        "render them one by one".
         """
         res_ids = list(dict.fromkeys(res_ids))
         if tools.config["test_enable"] and not self.env.context.get(
@@ -687,6 +721,11 @@ class DunningAction(models.Model):
         return attachment
 
     def _get_activity_user(self):
+        """Extension hook: who gets the activity of this notice (a
+        ``res.users`` record, possibly empty): the collector or the
+        salesperson as the level says, the other one else, then the user
+        executing the notice (the administrator for the cron); never
+        raises."""
         partner = self.partner_id.with_company(self.company_id)
         if self.level_id.activity_user == "salesperson":
             user = partner.user_id or partner.dunning_responsible_id
@@ -843,20 +882,27 @@ class DunningAction(models.Model):
         return actions
 
     def _get_notice_items(self):
-        """Open items as display-ready values, for templates and reports."""
+        """Open items as display-ready values, for templates and reports, in
+        the company's currency (as the notice's total); a row of an invoice
+        in another currency also has ``amount_in_invoice_currency``."""
         self.ensure_one()
         lang_env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
         monetary = lang_env["ir.qweb.field.monetary"]
         items = []
         base_url = self.get_base_url()
+        currency = self.currency_id
         for line in self._get_open_items():
             move = line.move_id
-            currency = line.currency_id or self.currency_id
-            amount = (
-                line.amount_residual_currency
-                if line.currency_id
-                else line.amount_residual
-            )
+            # the company's currency, as the total (_get_total_due), the
+            # statement and the customer's figures; the invoice's own
+            # currency is said next to it when it differs
+            amount = line.amount_residual
+            own = False
+            if line.currency_id and line.currency_id != currency:
+                own = monetary.value_to_html(
+                    line.amount_residual_currency,
+                    {"display_currency": line.currency_id},
+                )
             items.append(
                 {
                     "line": line,
@@ -869,12 +915,15 @@ class DunningAction(models.Model):
                     ),
                     "amount_raw": amount,
                     "currency": currency,
+                    "amount_in_invoice_currency": own,
                     "url": base_url + move.get_portal_url(),
                 }
             )
         return items
 
     def _get_notice_total(self):
+        """The formatted total of the notice: :meth:`_get_total_due` in the
+        company's currency, the currency of every row."""
         self.ensure_one()
         total = self._get_total_due()
         return self.env["ir.qweb.field.monetary"].value_to_html(

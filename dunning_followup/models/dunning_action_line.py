@@ -14,20 +14,20 @@ class DunningActionLine(models.Model):
     kept: ``account.move.line.dunning_level_id`` and
     ``account.move.dunning_level_id`` read the highest level of these rows
     instead of being stored on the accounting tables.  Writing them there
-    cost a run more than everything else together: ``account_move`` and
+    would rewrite invoices and lines: ``account_move`` and
     ``account_move_line`` carry some forty and twenty indexes, two of them
-    GIN, and every updated row is a new tuple in each of them (half a second
-    per batch of 500 customers at the first run).  This table is narrow and
-    the run inserts into it anyway.
+    GIN, and every updated row is a new tuple in each of them.  This table
+    is narrow and the run inserts into it anyway (figures in
+    tests/benchmarks/README.md).
     """
 
     _name = "dunning.action.line"
     _description = "Follow-up action item"
     _order = "action_id, date_maturity, id"
     # A first run inserts tens of thousands of these rows, and each foreign
-    # key costs a trigger per row (six microseconds each, 85 % of the
-    # insert): the action carries who and when, the company and currency
-    # are read through the action and the installment.
+    # key costs a trigger per row (most of the insert, see
+    # tests/benchmarks/README.md): the action carries who and when, the
+    # company and currency are read through the action and the installment.
     _log_access = False
 
     action_id = fields.Many2one(
@@ -56,15 +56,6 @@ class DunningActionLine(models.Model):
         string="Amount due", currency_field="company_currency_id", readonly=True
     )
     company_currency_id = fields.Many2one(related="company_id.currency_id")
-
-    def init(self):
-        res = super().init()
-        # made by earlier versions; redundant with the unique index, and one
-        # more index to maintain for every item a run inserts
-        self.env.cr.execute(
-            "DROP INDEX IF EXISTS dunning_action_line__move_line_id_index"
-        )
-        return res
 
     _sql_constraints = [
         (

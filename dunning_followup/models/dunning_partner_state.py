@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .account_move_line import DUNNING_MOVE_TYPES
+
 # rows created at once after which the table's statistics are refreshed
 ANALYZE_AFTER_ROWS = 400
 
@@ -32,6 +34,7 @@ class DunningPartnerState(models.Model):
     _description = "Customer follow-up state"
     _order = "next_action_date, overdue_amount desc, id"
     _rec_name = "partner_id"
+    _check_company_auto = True
 
     partner_id = fields.Many2one(
         "res.partner",
@@ -46,7 +49,11 @@ class DunningPartnerState(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     level_id = fields.Many2one(
-        "dunning.level", index=True, readonly=True, ondelete="set null"
+        "dunning.level",
+        index=True,
+        readonly=True,
+        ondelete="set null",
+        check_company=True,
     )
     status = fields.Selection(
         STATUSES, required=True, default="none", index=True, readonly=True
@@ -142,84 +149,19 @@ class DunningPartnerState(models.Model):
             return
         today = today or fields.Date.context_today(self)
         self._ensure(partner_ids, company_id)
-        self.env["account.move.line"].flush_model()
-        self.env["account.move"].flush_model()
-        self.env["dunning.action"].flush_model()
+        for model in ("account.move.line", "account.move", "dunning.action"):
+            self.env[model].flush_model()
         self.env["dunning.promise"].flush_model()
         self.flush_model()
         self.env.cr.execute(
             SQL(
                 """
-                -- every step is driven by the batch's customers through an
-                -- index, each LATERAL subquery fenced by OFFSET 0: the
-                -- planner cannot turn it into a hash join over a whole table
-                -- on statistics gone stale while a run fills these tables
-                WITH batch AS (
-                    SELECT DISTINCT unnest(%(partners)s::int[]) AS partner_id
-                ), open_lines AS (
-                    SELECT batch.partner_id, aml.amount_residual,
-                           aml.date_maturity, cur.level_id, cur.level_days,
-                           (move.dunning_excluded IS TRUE
-                            AND (move.dunning_excluded_until IS NULL
-                                 OR move.dunning_excluded_until >= %(today)s))
-                               AS excluded
-                      FROM batch
-                      JOIN LATERAL (
-                            SELECT move.id, move.dunning_excluded,
-                                   move.dunning_excluded_until
-                              FROM account_move move
-                             WHERE move.commercial_partner_id = batch.partner_id
-                               AND move.move_type IN ('out_invoice', 'out_receipt')
-                            OFFSET 0) move ON TRUE
-                      JOIN LATERAL (
-                            SELECT aml.id, aml.amount_residual, aml.date_maturity
-                              FROM account_move_line aml
-                             WHERE aml.move_id = move.id
-                               AND aml.company_id = %(company)s
-                               AND aml.display_type = 'payment_term'
-                               AND aml.parent_state = 'posted'
-                               AND aml.reconciled IS NOT TRUE
-                               AND aml.amount_residual > 0
-                            OFFSET 0) aml ON TRUE
-                      LEFT JOIN LATERAL (%(level)s) cur ON TRUE
-                ), figures AS (
-                    SELECT partner_id,
-                           SUM(amount_residual) AS due,
-                           SUM(amount_residual)
-                               FILTER (WHERE date_maturity < %(today)s) AS overdue,
-                           MIN(date_maturity) AS oldest,
-                           BOOL_AND(excluded)
-                               FILTER (WHERE date_maturity < %(today)s)
-                               AS all_excluded,
-                           (ARRAY_AGG(level_id ORDER BY level_days DESC)
-                               FILTER (WHERE level_id IS NOT NULL))[1]
-                               AS level_id
-                      FROM open_lines
-                     GROUP BY partner_id
-                ), pending AS (
-                    SELECT batch.partner_id
-                      FROM batch
-                      JOIN LATERAL (
-                            SELECT 1 FROM dunning_action act
-                             WHERE act.partner_id = batch.partner_id
-                               AND act.company_id = %(company)s
-                               AND act.state IN ('to_review', 'failed')
-                             LIMIT 1) found ON TRUE
-                ), promised AS (
-                    SELECT batch.partner_id
-                      FROM batch
-                      JOIN LATERAL (
-                            SELECT 1 FROM dunning_promise pr
-                             WHERE pr.partner_id = batch.partner_id
-                               AND pr.company_id = %(company)s
-                               AND pr.state = 'open'
-                             LIMIT 1) found ON TRUE
-                )
+                %(figures)s
                 UPDATE dunning_partner_state st
                    SET due_amount = COALESCE(src.due, 0),
                        overdue_amount = COALESCE(src.overdue, 0),
                        oldest_due_date = src.oldest,
-                       max_days_late = GREATEST(%(today)s - src.oldest, 0),
+                       max_days_late = GREATEST(%(days_late)s, 0),
                        level_id = src.level_id,
                        next_action_date = CASE WHEN src.due IS NULL THEN NULL
                                                WHEN src.planned THEN src.next_date
@@ -256,19 +198,112 @@ class DunningPartnerState(models.Model):
                  WHERE st.partner_id = src.partner_id
                    AND st.company_id = %(company)s
                 """,
+                figures=self._get_refresh_figures_sql(partner_ids, company_id, today),
                 today=today,
                 company=company_id,
-                partners=partner_ids,
+                days_late=self.env["account.move.line"]._dunning_days_late_sql(
+                    SQL("src.oldest"), today
+                ),
                 planned=list(next_dates),
                 next_dates=list(next_dates.values()),
                 uid=self.env.uid,
-                level=self.env["dunning.action.line"]._highest_level_sql(
-                    "move_line_id", SQL("aml.id")
-                ),
             )
         )
         self.invalidate_model()
         self._invalidate_partner_fields()
+
+    @api.model
+    def _get_refresh_figures_sql(self, partner_ids, company_id, today):
+        """``WITH`` clause of :meth:`_refresh`: the batch, its customers'
+        figures (open, overdue, oldest due date, all excluded, highest
+        level) and whether they have notices pending or promises open.
+
+        Every step is driven by the batch's customers through an index, each
+        ``LATERAL`` subquery fenced by ``OFFSET 0``: the planner cannot turn
+        it into a hash join over a whole table on statistics gone stale
+        while a run fills these tables."""
+        return SQL(
+            """
+            WITH batch AS (
+                SELECT DISTINCT unnest(%(partners)s::int[]) AS partner_id
+            ), open_lines AS (%(open_lines)s
+            ), figures AS (
+                SELECT partner_id,
+                       SUM(amount_residual) AS due,
+                       SUM(amount_residual)
+                           FILTER (WHERE date_maturity < %(today)s) AS overdue,
+                       MIN(date_maturity) AS oldest,
+                       BOOL_AND(excluded)
+                           FILTER (WHERE date_maturity < %(today)s)
+                           AS all_excluded,
+                       (ARRAY_AGG(level_id ORDER BY level_days DESC)
+                           FILTER (WHERE level_id IS NOT NULL))[1]
+                           AS level_id
+                  FROM open_lines
+                 GROUP BY partner_id
+            ), pending AS (
+                SELECT batch.partner_id
+                  FROM batch
+                  JOIN LATERAL (
+                        SELECT 1 FROM dunning_action act
+                         WHERE act.partner_id = batch.partner_id
+                           AND act.company_id = %(company)s
+                           AND act.state IN ('to_review', 'failed')
+                         LIMIT 1) found ON TRUE
+            ), promised AS (
+                SELECT batch.partner_id
+                  FROM batch
+                  JOIN LATERAL (
+                        SELECT 1 FROM dunning_promise pr
+                         WHERE pr.partner_id = batch.partner_id
+                           AND pr.company_id = %(company)s
+                           AND pr.state = 'open'
+                         LIMIT 1) found ON TRUE
+            )
+            """,
+            partners=partner_ids,
+            open_lines=self._get_refresh_open_lines_sql(company_id, today),
+            today=today,
+            company=company_id,
+        )
+
+    @api.model
+    def _get_refresh_open_lines_sql(self, company_id, today):
+        """The open installments of the batch's customers (``batch``), with
+        the level each reached and whether its invoice is excluded."""
+        Line = self.env["account.move.line"]
+        return SQL(
+            """
+            SELECT batch.partner_id, aml.amount_residual,
+                   aml.date_maturity, cur.level_id, cur.level_days,
+                   (move.dunning_excluded IS TRUE
+                    AND (move.dunning_excluded_until IS NULL
+                         OR move.dunning_excluded_until >= %(today)s))
+                       AS excluded
+              FROM batch
+              JOIN LATERAL (
+                    SELECT move.id, move.move_type, move.dunning_excluded,
+                           move.dunning_excluded_until
+                      FROM account_move move
+                     WHERE move.commercial_partner_id = batch.partner_id
+                       AND move.move_type IN %(move_types)s
+                    OFFSET 0) move ON TRUE
+              JOIN LATERAL (
+                    SELECT aml.id, aml.amount_residual, aml.date_maturity
+                      FROM account_move_line aml
+                     WHERE aml.move_id = move.id AND %(open)s
+                    OFFSET 0) aml ON TRUE
+              LEFT JOIN LATERAL (%(level)s) cur ON TRUE
+            """,
+            today=today,
+            # the invoices' types first, a cheap filter on the customer's
+            # moves; the exact rule is on their lines
+            move_types=DUNNING_MOVE_TYPES,
+            open=Line._dunning_open_installment_sql([company_id]),
+            level=self.env["dunning.action.line"]._highest_level_sql(
+                "move_line_id", SQL("aml.id")
+            ),
+        )
 
     def _invalidate_partner_fields(self):
         """The customer fields computed from these rows are not stored: drop

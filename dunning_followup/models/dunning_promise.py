@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import format_amount, format_date
 
 
 class DunningPromise(models.Model):
@@ -16,6 +17,7 @@ class DunningPromise(models.Model):
     _description = "Promise to pay"
     _inherit = ["mail.thread"]
     _order = "date, id"
+    _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
     partner_id = fields.Many2one(
@@ -24,6 +26,7 @@ class DunningPromise(models.Model):
         required=True,
         index=True,
         tracking=True,
+        check_company=True,
         domain=[("is_company", "=", True)],
     )
     company_id = fields.Many2one(
@@ -34,6 +37,7 @@ class DunningPromise(models.Model):
         "account.move",
         string="Invoices",
         required=True,
+        check_company=True,
         domain="[('commercial_partner_id', '=', partner_id), ('company_id', '=', company_id),"
         " ('move_type', 'in', ('out_invoice', 'out_receipt')), ('state', '=', 'posted'),"
         " ('payment_state', 'not in', ('paid', 'in_payment', 'reversed'))]",
@@ -124,8 +128,8 @@ class DunningPromise(models.Model):
                 author_id=self.env.user.partner_id.id,
                 body=self.env._(
                     "Promise to pay %(amount)s by %(date)s recorded.",
-                    amount=promise.amount,
-                    date=promise.date,
+                    amount=format_amount(self.env, promise.amount, promise.currency_id),
+                    date=format_date(self.env, promise.date),
                 ),
                 subtype_xmlid="mail.mt_note",
             )
@@ -199,8 +203,8 @@ class DunningPromise(models.Model):
             note=self.env._(
                 "%(partner)s promised to pay %(amount)s by %(date)s and did not.",
                 partner=partner.name,
-                amount=self.amount,
-                date=self.date,
+                amount=format_amount(self.env, self.amount, self.currency_id),
+                date=format_date(self.env, self.date),
             ),
             date_deadline=fields.Date.context_today(self),
         )

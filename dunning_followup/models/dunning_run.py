@@ -29,7 +29,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools.levels import following_level, next_level
+from ..tools.levels import days_late, following_level, next_level
 
 _logger = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ class DunningRun(models.Model):
     _name = "dunning.run"
     _description = "Follow-up run"
     _order = "id desc"
+    _check_company_auto = True
 
     name = fields.Char(required=True, readonly=True, default="/", copy=False)
     company_id = fields.Many2one(
@@ -61,12 +62,14 @@ class DunningRun(models.Model):
         "res.partner",
         string="Customers",
         readonly=True,
+        check_company=True,
         help="Empty: every customer of the company.",
     )
     forced_level_id = fields.Many2one(
         "dunning.level",
         string="Level",
         readonly=True,
+        check_company=True,
         help="Set by the wizard: apply this level instead of the one the days call for.",
     )
     execute_all = fields.Boolean(
@@ -156,14 +159,8 @@ class DunningRun(models.Model):
 
     def _open_lines_where(self):
         """Conditions of an open customer receivable line (aliases aml, move)."""
-        return SQL(
-            """aml.company_id = %(company)s
-               AND aml.display_type = 'payment_term'
-               AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE
-               AND aml.amount_residual > 0
-               AND move.move_type IN ('out_invoice', 'out_receipt')""",
-            company=self.company_id.id,
+        return self.env["account.move.line"]._dunning_open_installment_sql(
+            self.company_id.ids
         )
 
     def _partner_scope(self):
@@ -345,12 +342,9 @@ class DunningRun(models.Model):
             auto = actions.filtered(
                 lambda a: a.level_id.auto_execute or self.execute_all
             )
-        if auto:
-            # the notices refresh the state as they go: they see the dates
-            self._set_next_action_dates(next_dates)
         # sent on the run's day
         auto = auto.with_context(dunning_sending_date=self.date)
-        done = auto._execute() if auto else auto
+        done = auto._execute(refresh_states=False) if auto else auto
         self.env["dunning.partner.state"].sudo()._refresh(
             claimed, self.company_id.id, self.date, next_dates=next_dates
         )
@@ -494,7 +488,7 @@ class DunningRun(models.Model):
         for line in lines:
             if line["excluded"]:
                 continue
-            late = (date - line["date_maturity"]).days
+            late = days_late(line["date_maturity"], date)
             current = (
                 line["dunning_level_id"] if line["dunning_level_id"] in by_id else None
             )
@@ -538,7 +532,16 @@ class DunningRun(models.Model):
         return items, next_date, False
 
     def _prepare_action_vals(self, partner_id, level, items):
-        """Values of the action of one customer; an extension hook."""
+        """Extension hook: the values of the action of one customer.
+
+        :param partner_id: the customer (commercial entity) id
+        :param level: the highest level reached, a ``dunning.level``
+        :param items: ``[(line row, level)]``, its installments that reach
+            a level today (rows of :meth:`_fetch_open_lines`)
+        :return: a dict for ``dunning.action.create``; values other than the
+            fields of ``_BULK_ACTION_COLUMNS`` make the batch go through the
+            ORM's create (slower, same result)
+        """
         return {
             "partner_id": partner_id,
             "company_id": self.company_id.id,
@@ -580,7 +583,7 @@ class DunningRun(models.Model):
                         level.id,
                         line["move_id"],
                         line["date_maturity"],
-                        (self.date - line["date_maturity"]).days,
+                        days_late(line["date_maturity"], self.date),
                         line["amount_residual"],
                     )
                 )
@@ -646,9 +649,10 @@ class DunningRun(models.Model):
     def _insert_actions(self, vals_list):
         """``dunning.action.create(vals_list)`` in one ``INSERT``.
 
-        The ORM's create costs about 0.3 s for a batch of 500 actions, mostly
-        converting each monetary value through a new record of its currency;
-        these values are plain, so they go straight to the table, and the
+        The ORM's create converts each monetary value through a new record
+        of its currency and updates the rows again for their computed
+        fields (the cost is in tests/benchmarks/README.md); these values are
+        plain, so they go straight to the table, and the
         ORM is told (:meth:`~odoo.models.BaseModel.modified`) so that stored
         computed fields (the name, the policy) and their dependents follow.
         """
@@ -722,23 +726,6 @@ class DunningRun(models.Model):
         with self.env.protecting(protected, actions):
             actions.modified(list(Action._fields), create=True)
         return actions
-
-    def _set_next_action_dates(self, next_dates):
-        if not next_dates:
-            return
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE dunning_partner_state st SET next_action_date = r.d
-                  FROM unnest(%(partners)s::int[], %(dates)s::date[]) AS r(p, d)
-                 WHERE st.partner_id = r.p AND st.company_id = %(company)s
-                """,
-                partners=list(next_dates),
-                dates=list(next_dates.values()),
-                company=self.company_id.id,
-            )
-        )
-        self.env["dunning.partner.state"].invalidate_model(["next_action_date"])
 
     def action_view_actions(self):
         self.ensure_one()

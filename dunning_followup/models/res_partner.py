@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools.misc import format_date
 
-from ..tools.levels import AGING_BUCKETS, aging_bucket
+from ..tools.levels import AGING_BUCKETS, aging_bucket, days_late
+from .account_move_line import DUNNING_MOVE_TYPES
 from .dunning_partner_state import STATUSES
 
 
@@ -22,6 +24,7 @@ class ResPartner(models.Model):
         "dunning.policy",
         string="Follow-up policy",
         company_dependent=True,
+        check_company=True,
         help="Leave empty to use the company's default policy.",
     )
     dunning_responsible_id = fields.Many2one(
@@ -77,6 +80,25 @@ class ResPartner(models.Model):
     dunning_promise_ids = fields.One2many(
         "dunning.promise", "partner_id", string="Promises to pay"
     )
+
+    @api.constrains("dunning_policy_id")
+    def _check_dunning_policy_id(self):
+        """The customer's policy in a company is one of that company's (the
+        field is company-dependent: the current company's value is written)."""
+        company = self.env.company
+        for partner in self:
+            policy = partner.dunning_policy_id
+            if policy and policy.company_id != company:
+                raise ValidationError(
+                    self.env._(
+                        "Follow-up policy: %(policy)s belongs to %(other)s, not to "
+                        "%(company)s, the company whose policy of %(partner)s is set.",
+                        policy=policy.display_name,
+                        other=policy.company_id.name,
+                        company=company.name,
+                        partner=partner.display_name,
+                    )
+                )
 
     @api.model
     def _dunning_state_field_names(self):
@@ -185,7 +207,7 @@ class ResPartner(models.Model):
                 SQL(
                     """
                     SELECT move.commercial_partner_id,
-                           AVG(GREATEST(paid.paid_date - aml.date_maturity, 0))
+                           AVG(GREATEST(%(days_late)s, 0))
                       FROM account_move_line aml
                       JOIN account_move move ON move.id = aml.move_id
                       JOIN LATERAL (
@@ -197,12 +219,16 @@ class ResPartner(models.Model):
                        AND aml.display_type = 'payment_term'
                        AND aml.parent_state = 'posted'
                        AND aml.reconciled IS TRUE
-                       AND move.move_type IN ('out_invoice', 'out_receipt')
+                       AND move.move_type IN %(move_types)s
                        AND paid.paid_date IS NOT NULL
                      GROUP BY move.commercial_partner_id
                     """,
                     partners=commercial.ids,
                     company=self.env.company.id,
+                    move_types=DUNNING_MOVE_TYPES,
+                    days_late=self.env["account.move.line"]._dunning_days_late_sql(
+                        SQL("aml.date_maturity"), SQL("paid.paid_date")
+                    ),
                 )
             )
             result = dict(self.env.cr.fetchall())
@@ -268,34 +294,29 @@ class ResPartner(models.Model):
         }
 
     def action_open_dunning_items(self):
+        """The customer's open installments: what its notices list."""
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Open items"),
             "res_model": "account.move.line",
             "view_mode": "list",
-            "domain": [
-                ("partner_id", "child_of", self.commercial_partner_id.id),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-                ("company_id", "=", self.env.company.id),
-            ],
+            "domain": self._dunning_open_items_domain(
+                self.commercial_partner_id.ids, self.env.company.ids
+            ),
             "context": {"search_default_group_by_move": 0},
         }
 
     @api.model
     def _dunning_open_items_domain(self, partner_ids, company_ids):
         """Open receivable installments of customers (commercial entities) in
-        companies: what notices and statements list."""
+        companies: what notices and statements list (see
+        ``account.move.line._dunning_open_installment_domain``)."""
         return [
-            ("move_id.commercial_partner_id", "in", partner_ids),
-            ("company_id", "in", company_ids),
-            ("display_type", "=", "payment_term"),
-            ("parent_state", "=", "posted"),
-            ("reconciled", "=", False),
-            ("amount_residual", ">", 0),
-            ("move_id.move_type", "in", ("out_invoice", "out_receipt")),
+            ("move_id.commercial_partner_id", "in", list(partner_ids)),
+            *self.env["account.move.line"]._dunning_open_installment_domain(
+                company_ids
+            ),
         ]
 
     def _dunning_open_items(self, company):
@@ -328,7 +349,7 @@ class ResPartner(models.Model):
         totals = {name: 0.0 for name, _low, _high in AGING_BUCKETS}
         rows = []
         for line in lines:
-            late = (on_date - line.date_maturity).days if line.date_maturity else 0
+            late = days_late(line.date_maturity, on_date) if line.date_maturity else 0
             totals[aging_bucket(late)] += line.amount_residual
             rows.append(
                 {

@@ -235,10 +235,11 @@ class TestDunningRun(DunningCommon):
             )
             run._process_batch(1)
             self.assertEqual(run.partner_done, 1)
-            # the next batch crashes half-way: its transaction is rolled back
+            # the next batch crashes half-way (its actions created, not
+            # executed): its transaction is rolled back
             with patch.object(
-                type(self.env["dunning.run"]),
-                "_set_next_action_dates",
+                type(self.env["dunning.action"]),
+                "_execute",
                 side_effect=RuntimeError,
             ):
                 with self.assertRaises(RuntimeError), self.env.cr.savepoint():
@@ -394,20 +395,23 @@ class TestDunningRun(DunningCommon):
         )
 
     def test_statement_buckets(self):
-        self._invoice(self.customer, date(2026, 1, 1), 100.0)
-        self._invoice(self.customer, date(2026, 2, 20), 200.0)
-        self._invoice(self.customer, date(2026, 3, 15), 300.0)
+        invoices = [
+            self._invoice(self.customer, date(2026, 1, 1), 100.0),
+            self._invoice(self.customer, date(2026, 2, 20), 200.0),
+            self._invoice(self.customer, date(2026, 3, 15), 300.0),
+        ]
         data = self.customer._dunning_statement_data(date(2026, 3, 10))
         amounts = {b["name"]: b["amount_raw"] for b in data["buckets"]}
         self.assertEqual(amounts["not_due"], 300.0)
         self.assertEqual(amounts["1_30"], 200.0)
         self.assertEqual(amounts["61_90"], 100.0)
         self.assertEqual(data["total_raw"], 600.0)
-        content, kind = self.env["ir.actions.report"]._render_qweb_pdf(
+        # the statement lists them (rendered as HTML in test mode)
+        content, _kind = self.env["ir.actions.report"]._render_qweb_html(
             "dunning_followup.action_report_dunning_statement", self.customer.ids
         )
-        self.assertIn(kind, ("pdf", "html"))
-        self.assertTrue(content)
+        for invoice in invoices:
+            self.assertIn(invoice.name, content.decode())
 
     def test_wizard_form_previews_without_writing(self):
         """The wizard as the web client drives it (onchange on a new record)."""
@@ -472,6 +476,12 @@ class TestDunningDocuments(DunningCommon):
     def test_letters_and_statements_rendered_in_one_batch(self):
         """Three customers at the formal level: one wkhtmltopdf call for the
         letters and one for the statements, split per customer."""
+        state = self.env["ir.actions.report"].get_wkhtmltopdf_state()
+        if state != "ok":
+            self.skipTest(
+                f"needs wkhtmltopdf to print PDF letters, and its state is {state!r}: "
+                "install it (./setup/install.sh does, see setup/README.md)"
+            )
         self.level_formal.attach_statement = True
         self.policy.level_mode = "jump"
         customers = self.env["res.partner"]

@@ -1,8 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The ladder, without a database."""
 
-import unittest
 from datetime import date
+
+from odoo.tests import BaseCase, tagged
 
 from ..tools.levels import (
     JUMP,
@@ -21,7 +22,8 @@ FORMAL = Level(sequence=40, days=21, id=4)
 LADDER = [FORMAL, REMINDER, CALL, FIRST]  # any order
 
 
-class TestLevels(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestLevels(BaseCase):
     def test_days_late(self):
         self.assertEqual(days_late(date(2026, 1, 31), date(2026, 2, 5)), 5)
         self.assertEqual(days_late(date(2026, 1, 31), date(2026, 1, 26)), -5)
@@ -84,23 +86,3 @@ class TestLevels(unittest.TestCase):
         }
         for late, bucket in cases.items():
             self.assertEqual(aging_bucket(late), bucket, late)
-
-
-class TestPdfMerge(unittest.TestCase):
-    def test_merge_keeps_every_body_with_its_marker(self):
-        from ..tools.pdf import MARKER, merge_html_documents
-
-        docs = [
-            f"<html><head><title>t</title></head><body><h2>Letter {i}</h2></body></html>"
-            for i in range(3)
-        ]
-        merged = merge_html_documents(docs)
-        self.assertEqual(merged.count("<title>"), 1)
-        for i in range(3):
-            self.assertIn(f"Letter {i}", merged)
-            self.assertIn(MARKER.format(i), merged)
-        self.assertLess(merged.index(MARKER.format(0)), merged.index("Letter 0"))
-        self.assertLess(merged.index("Letter 0"), merged.index(MARKER.format(1)))
-        self.assertEqual(merged.count("page-break-before"), 2)
-        with self.assertRaises(ValueError):
-            merge_html_documents([])

@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Render many letters with one wkhtmltopdf process.
 
-Starting wkhtmltopdf costs about a second; a run that prints 500 letters
-should not pay it 500 times.  We merge the records' HTML documents into one
+Starting wkhtmltopdf is the larger part of printing one letter; a run that
+prints 500 letters should not pay it 500 times.  We merge the records' HTML documents into one
 (each record starting on a new page), print it once, and cut the PDF where
 each record starts.
 

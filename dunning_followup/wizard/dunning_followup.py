@@ -13,19 +13,23 @@ class DunningFollowup(models.TransientModel):
 
     _name = "dunning.followup"
     _description = "Follow up customers"
+    _check_company_auto = True
 
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
-    partner_ids = fields.Many2many("res.partner", string="Customers")
+    partner_ids = fields.Many2many(
+        "res.partner", string="Customers", check_company=True
+    )
     action_ids = fields.Many2many(
         "dunning.action",
         string="Actions to review",
+        check_company=True,
         domain=[("state", "in", ("to_review", "failed"))],
     )
     level_id = fields.Many2one(
         "dunning.level",
-        domain="[('company_id', '=', company_id)]",
+        check_company=True,
         help="Leave empty to apply the level each customer's days late call for.",
     )
     channel = fields.Selection(
