@@ -86,3 +86,23 @@ class TestDunningWizard(DunningCommon):
             self.env.ref("mail.mail_activity_data_call"),
         )
         self.assertFalse(action.message_id)
+
+    def test_level_chosen_for_a_notice_to_review(self):
+        invoice = self._invoice(self.customer, date(2026, 1, 1), 200.0)
+        pending = self._pending_notice(
+            self.customer, invoice, self.level_first, date(2026, 1, 7)
+        )
+        with freeze_time("2026-01-12"):
+            form = Form(
+                self.env["dunning.followup"]
+                .with_user(self.collector)
+                .with_context(active_model="dunning.action", active_ids=pending.ids)
+            )
+            form.level_id = self.level_formal
+            form.save().action_send()
+        self.assertEqual(pending.state, "cancelled")
+        sent = self._actions().filtered(lambda a: a.state == "done")
+        self.assertEqual(sent.level_id, self.level_formal)
+        self.assertEqual(sent.date, date(2026, 1, 12))
+        self.assertEqual(sent.line_ids.level_id, self.level_first | self.level_formal)
+        self.assertTrue(sent.letter_attachment_id)

@@ -172,7 +172,11 @@ class DunningFollowup(models.TransientModel):
         self.ensure_one()
         self._check_rights()
         pending = self.action_ids.filtered(lambda a: a.state in ("to_review", "failed"))
-        partners = self.partner_ids.commercial_partner_id - pending.partner_id
+        partners = self.partner_ids.commercial_partner_id
+        if not self.level_id:
+            # what is due for them is their pending notice; a level chosen
+            # goes through the run, whose new notice takes the pending over
+            partners -= pending.partner_id
         new_actions = self.env["dunning.action"]
         if partners:
             run = self.env["dunning.run"].create(
