@@ -95,6 +95,22 @@ class AccountMove(models.Model):
                 )
             )
 
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        posted._dunning_charges_follow_state()
+        return posted
+
+    def button_draft(self):
+        res = super().button_draft()
+        self._dunning_charges_follow_state()
+        return res
+
+    def _dunning_charges_follow_state(self):
+        """A charge is invoiced when its late-fee invoice is posted."""
+        charges = self.filtered("dunning_is_late_fee").sudo().dunning_fee_charge_ids
+        if charges:
+            self.env.add_to_compute(charges._fields["state"], charges)
+
     def button_cancel(self):
         res = super().button_cancel()
         self.filtered(

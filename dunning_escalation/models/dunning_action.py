@@ -49,6 +49,16 @@ class DunningAction(models.Model):
             else:
                 cache[PENDING_CACHE] = outer
 
+    def _absorb(self, others, channels_from):
+        """The charges of the notices superseded come along; a draft late-fee
+        invoice of theirs is dropped, its charges going on the one invoice
+        of the notice kept (posted ones are invoices already: they follow)."""
+        drafts = others.fee_move_ids.filtered(lambda m: m.state == "draft")
+        drafts.sudo().unlink()
+        others.charge_ids.sudo().write({"action_id": self.id})
+        others.fee_move_ids.sudo().write({"dunning_action_id": self.id})
+        return super()._absorb(others, channels_from)
+
     def _before_channels(self):
         """Charge the fees and interest of the level, then invoice what the
         customer has pending, before the notice that lists them is rendered.
@@ -178,11 +188,18 @@ class DunningAction(models.Model):
         monetary = lang_env["ir.qweb.field.monetary"]
         kinds = dict(CHARGE_KINDS)
         for move in self._get_notice_fee_moves():
+            # one truth with the statement and the ledger: charges are
+            # invoiced when their invoice is posted, and only then in the total
+            todo = move.state != "posted"
             for line in move.invoice_line_ids:
                 charge = line.dunning_charge_id
+                label = charge.name if charge else line.name
+                if todo:
+                    label = lang_env._("%(charge)s (not yet invoiced)", charge=label)
                 charges.append(
                     {
-                        "label": charge.name if charge else line.name,
+                        "label": label,
+                        "invoiced": not todo,
                         "kind": kinds.get(charge.kind, "") if charge else "",
                         "amount": monetary.value_to_html(
                             line.price_subtotal, {"display_currency": move.currency_id}
@@ -191,9 +208,13 @@ class DunningAction(models.Model):
                     }
                 )
             if move.amount_tax:
+                label = lang_env._("Taxes on the charges")
+                if todo:
+                    label = lang_env._("%(charge)s (not yet invoiced)", charge=label)
                 charges.append(
                     {
-                        "label": self.env._("Taxes on the charges"),
+                        "label": label,
+                        "invoiced": not todo,
                         "kind": "",
                         "amount": monetary.value_to_html(
                             move.amount_tax, {"display_currency": move.currency_id}
@@ -208,5 +229,7 @@ class DunningAction(models.Model):
         currency."""
         total = super()._get_total_due()
         return total + sum(
-            abs(move.amount_total_signed) for move in self._get_notice_fee_moves()
+            abs(move.amount_total_signed)
+            for move in self._get_notice_fee_moves()
+            if move.state == "posted"
         )

@@ -28,7 +28,9 @@ class DunningCharge(models.Model):
     refuses a second fee for the same (invoice, level), a second recovery
     compensation for the same invoice and two interest charges ending on the
     same day for the same invoice: reruns, retries and crashes cannot charge
-    twice.  A charge is *pending* until it is on a late-fee invoice; when an
+    twice.  A charge is *pending* until it is on a late-fee invoice, *on a
+    draft invoice* while that invoice is not posted, and *invoiced* once it
+    is: the notices, the statement and this ledger say the same.  When an
     unposted late-fee invoice is cancelled or deleted its charges are pending
     again and go on the customer's next late-fee invoice.  *Waived* charges
     are never invoiced, and never charged again.
@@ -92,7 +94,12 @@ class DunningCharge(models.Model):
     )
     waived = fields.Boolean(readonly=True, copy=False)
     state = fields.Selection(
-        [("pending", "To invoice"), ("invoiced", "Invoiced"), ("waived", "Waived")],
+        [
+            ("pending", "To invoice"),
+            ("draft", "On a draft invoice"),
+            ("invoiced", "Invoiced"),
+            ("waived", "Waived"),
+        ],
         compute="_compute_state",
         store=True,
         index=True,
@@ -123,22 +130,25 @@ class DunningCharge(models.Model):
         return res
 
     # Not on fee_move_id.state: that would make every invoice posted or
-    # cancelled look for charges; cancelling a late-fee invoice unlinks its
-    # charges instead (account.move.button_cancel).
+    # cancelled look for charges; posting a late-fee invoice or resetting it
+    # to draft recomputes its charges (account.move._post, button_draft),
+    # cancelling it unlinks them (button_cancel).
     @api.depends("waived", "fee_move_id")
     def _compute_state(self):
         for charge in self:
             if charge.waived:
                 charge.state = "waived"
-            elif charge.fee_move_id:
+            elif charge.fee_move_id.state == "posted":
                 charge.state = "invoiced"
+            elif charge.fee_move_id:
+                charge.state = "draft"
             else:
                 charge.state = "pending"
 
     def action_waive(self):
         """Never invoice these charges (a goodwill gesture): they stay in the
         ledger, so they are not charged again either."""
-        if self.filtered(lambda c: c.state == "invoiced"):
+        if self.filtered(lambda c: c.state in ("draft", "invoiced")):
             raise UserError(
                 self.env._(
                     "Only charges to invoice can be waived; for invoiced ones, "

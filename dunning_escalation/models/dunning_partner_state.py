@@ -174,7 +174,7 @@ class DunningPartnerState(models.Model):
                        AND EXISTS (
                            SELECT 1 FROM dunning_level hold
                             WHERE hold.policy_id = lvl.policy_id
-                              AND hold.credit_hold
+                              AND hold.credit_hold IS TRUE
                               AND hold.days <= lvl.days)
                      ORDER BY act.partner_id, lvl.days DESC
                 )

@@ -230,10 +230,7 @@ class ResPartner(models.Model):
                 [
                     ("partner_id", "=", self.commercial_partner_id.id),
                     ("company_id", "=", self.env.company.id),
-                    ("state", "in", ("pending", "invoiced")),
-                    "|",
-                    ("fee_move_id", "=", False),
-                    ("fee_move_id.state", "=", "draft"),
+                    ("state", "in", ("pending", "draft")),
                 ],
                 order="date, id",
             )

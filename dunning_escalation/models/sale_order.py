@@ -49,7 +49,7 @@ class SaleOrder(models.Model):
                 """
                 SELECT partner_id, company_id, credit_hold_reason, overdue_amount
                   FROM dunning_partner_state
-                 WHERE partner_id = ANY(%s) AND credit_hold
+                 WHERE partner_id = ANY(%s) AND credit_hold IS TRUE
                 """,
                 list(partners),
             )

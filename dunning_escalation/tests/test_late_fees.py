@@ -102,12 +102,16 @@ class TestLateFees(DunningCommon):
             self.products["fee"] | self.products["compensation"],
         )
         self.assertEqual(charges.fee_move_id, fee_move)
-        self.assertEqual(set(charges.mapped("state")), {"invoiced"})
-        # the notice lists the charges and counts them in the total due
+        # invoiced once the late-fee invoice is posted, not before
+        self.assertEqual(set(charges.mapped("state")), {"draft"})
+        # the notice lists the charges, not yet in the total due
         body = action.message_id.body
         self.assertIn("Late payment fee, First", body)
         self.assertIn("Recovery cost compensation", body)
-        self.assertIn("1,050.00", body)
+        self.assertIn("(not yet invoiced)", body)
+        self.assertEqual(action._get_total_due(), 1000.0)
+        fee_move.action_post()
+        self.assertEqual(set(charges.mapped("state")), {"invoiced"})
         self.assertEqual(action._get_total_due(), 1050.0)
 
     def test_charged_once_whatever_reruns_and_retries(self):
@@ -374,7 +378,7 @@ class TestLateFees(DunningCommon):
         self.assertEqual(call.level_id, self.level_call)
         self.assertFalse(call.charge_ids)
         self.assertEqual(call.fee_move_ids.amount_total, 50.0)
-        self.assertEqual(set(self._charges().mapped("state")), {"invoiced"})
+        self.assertEqual(set(self._charges().mapped("state")), {"draft"})
 
     def test_waived_charge_is_never_invoiced_nor_charged_again(self):
         self.policy.fee_move_state = "draft"
@@ -542,7 +546,9 @@ class TestLateFees(DunningCommon):
             .decode()
         )
         self.assertIn("Late payment fee, First", html)
-        self.assertIn("1,050.00", html)
+        # a draft late-fee invoice: its charges are not yet in the total due
+        self.assertIn("(not yet invoiced)", html)
+        self.assertNotIn("1,050.00", html)
         # the draft late-fee invoice's charges are on the statement
         html = (
             self.env["ir.actions.report"]

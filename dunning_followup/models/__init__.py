@@ -15,3 +15,4 @@ from . import ir_actions_report
 from . import dunning_partner_state_day
 from . import account_journal
 from . import dunning_run_now
+from . import mail_mail

@@ -251,11 +251,22 @@ class DunningAction(models.Model):
         (a template error, a refused PDF) marks that action failed with its
         reason without undoing the others.
 
+        A notice is dated the day it is sent (the run's date, else today),
+        not the day it was planned: its days late, interest and charges,
+        the letter, the e-mail and the statement attached all say that day.
+
         :param refresh_states: refresh the customers' states (and holds)
             after; a run's batch passes False, as it refreshes them itself
             once, on the run's date
         :return: the actions done
         """
+        today = fields.Date.context_today(self)
+        sent_on = self.env.context.get("dunning_sending_date") or today
+        # the statement attached reads its date from the context
+        self = self.with_context(dunning_statement_date=sent_on)
+        # one notice per customer: its pending notices go out as one
+        self = self._merge_pending()
+        self._set_sending_date(sent_on)
         ready = self.browse()
         for action in self:
             if action._try(action._before_channels):
@@ -283,6 +294,117 @@ class DunningAction(models.Model):
             self._refresh_partner_states()
         return done
 
+    def _merge_pending(self):
+        """Merge the pending notices (to review, failed) of the customers of
+        these notices: one notice per customer and company, at the highest
+        level, with the follow-up items of all; the others are cancelled
+        with a note naming the notice that superseded them.
+
+        The notice kept is the newest of ``self`` (a run's new notice, the
+        one the collector sends); its channels are those of the notices of
+        ``self`` it absorbs, and of the highest level when it climbs.
+
+        :return: the notices of ``self`` still to send
+        """
+        mine = self.filtered(lambda a: a.state in ("to_review", "failed"))
+        if not mine:
+            return self
+        others = (
+            self.sudo()
+            .search(
+                [
+                    ("partner_id", "in", mine.partner_id.ids),
+                    ("company_id", "in", mine.company_id.ids),
+                    ("state", "in", ("to_review", "failed")),
+                    ("id", "not in", mine.ids),
+                ]
+            )
+            .sudo(False)
+        )
+        groups = defaultdict(lambda: self.browse())
+        for action in mine | others:
+            groups[action.partner_id.id, action.company_id.id] |= action
+        merged = self.browse()
+        for group in groups.values():
+            own = group & mine
+            if len(group) < 2 or not own:
+                continue
+            keeper = own.sorted("id")[-1]
+            keeper._absorb(group - keeper, own)
+            merged |= group - keeper
+        return self - merged
+
+    def _absorb(self, others, channels_from):
+        """Take over the follow-up items of ``others`` and cancel them."""
+        self.ensure_one()
+        top = max((self | others).level_id, key=lambda lvl: (lvl.days, lvl.id))
+        vals = {
+            "send_email": any(channels_from.mapped("send_email")),
+            "send_letter": any(channels_from.mapped("send_letter")),
+            "attach_statement": any(channels_from.mapped("attach_statement")),
+            "activity_type_id": (self | channels_from).activity_type_id[:1].id,
+        }
+        if top != self.level_id:
+            vals.update(
+                level_id=top.id,
+                send_email=vals["send_email"] or top.send_email,
+                send_letter=vals["send_letter"] or top.send_letter,
+                attach_statement=vals["attach_statement"] or top.attach_statement,
+                activity_type_id=vals["activity_type_id"] or top.activity_type_id.id,
+            )
+        others.line_ids.sudo().write({"action_id": self.id})
+        self.invalidate_recordset(["line_ids"])
+        # an installment may have an item per level: count it once
+        vals["amount_due"] = sum(
+            {item.move_line_id: item.amount_residual for item in self.line_ids}.values()
+        )
+        self.sudo().write(vals)
+        for other in others:
+            other.sudo().write(
+                {
+                    "state": "cancelled",
+                    "note": "\n".join(
+                        filter(
+                            None,
+                            [
+                                other.note,
+                                self.env._(
+                                    "Superseded by notice %(notice)s (#%(id)s), "
+                                    "which took over its items.",
+                                    notice=self.name,
+                                    id=self.id,
+                                ),
+                            ],
+                        )
+                    ),
+                }
+            )
+
+    def _set_sending_date(self, sent_on):
+        """Date the notices not sent yet ``sent_on``, their items' days late
+        with them; the day they were planned stays in the note."""
+        late = self.filtered(lambda a: a.state != "done" and a.date != sent_on)
+        for action in late:
+            planned = self.env._(
+                "Planned on %(planned)s, sent on %(sent)s.",
+                planned=format_date(self.env, action.date),
+                sent=format_date(self.env, sent_on),
+            )
+            action.write(
+                {
+                    "date": sent_on,
+                    "note": "\n".join(filter(None, [action.note, planned])),
+                }
+            )
+        if late:
+            self.env["dunning.action.line"].flush_model()
+            self.env.cr.execute(
+                "UPDATE dunning_action_line SET days_late = %s - date_maturity"
+                " WHERE action_id = ANY(%s) AND date_maturity IS NOT NULL",
+                [sent_on, late.ids],
+            )
+            self.env["dunning.action.line"].invalidate_model(["days_late"])
+
     def _try(self, method):
         self.ensure_one()
         try:
@@ -309,7 +431,8 @@ class DunningAction(models.Model):
 
     def _get_notice_charges(self):
         """Extension hook: extra amounts the notice lists under the open items
-        (fees, interest), as dicts with ``label`` and ``amount`` (formatted)."""
+        (fees, interest), as dicts with ``label`` and ``amount`` (formatted),
+        and ``invoiced``: whether :meth:`_get_total_due` counts them."""
         self.ensure_one()
         return []
 
@@ -515,7 +638,8 @@ class DunningAction(models.Model):
                 self.send_letter = True
         if self.send_letter and not self.message_id:
             self._print_letter()
-        if self.activity_type_id:
+        if self.activity_type_id and not self.activity_id:
+            # a retry (the e-mail failed) does not schedule the call twice
             self._schedule_activity()
         if not (self.send_email or self.send_letter or self.activity_type_id):
             notes.append(self.env._("Level without channel: recorded only."))
@@ -704,6 +828,67 @@ class DunningAction(models.Model):
             self.env["dunning.partner.state"].sudo()._refresh(
                 actions.partner_id.ids, company.id
             )
+
+    @api.model
+    def _on_mail_failure(self, mails, reason=False):
+        """The notices whose e-mail is one of ``mails`` (that failed) are
+        failed too, with the reason: the retry cron sends them again and the
+        review queue shows them."""
+        actions = self.search(
+            [
+                ("message_id", "in", mails.mail_message_id.ids),
+                ("state", "=", "done"),
+            ]
+        )
+        for action in actions:
+            mail = mails.filtered(lambda m, a=action: m.mail_message_id == a.message_id)
+            action.write(
+                {
+                    "state": "failed",
+                    "failure_reason": self.env._(
+                        "The e-mail could not be sent: %(reason)s",
+                        reason=mail[:1].failure_reason or reason or "?",
+                    ),
+                }
+            )
+        actions._reset_last_notice_dates()
+        actions._refresh_partner_states()
+        return actions
+
+    def _reset_last_notice_dates(self):
+        """A notice that did not go out is no last notice: the dates
+        :meth:`_after_done` wrote come back to those of the notices done."""
+        if not self:
+            return
+        self.flush_model()
+        self.env["dunning.action.line"].flush_model()
+        self.env.cr.execute(
+            """
+            UPDATE account_move_line aml SET dunning_date = (
+                   SELECT MAX(act.date) FROM dunning_action_line dal
+                     JOIN dunning_action act ON act.id = dal.action_id
+                    WHERE dal.move_line_id = aml.id AND act.state = 'done')
+              FROM dunning_action_line mine
+             WHERE mine.move_line_id = aml.id AND mine.action_id = ANY(%(ids)s);
+            UPDATE account_move move SET dunning_last_date = (
+                   SELECT MAX(act.date) FROM dunning_action_line dal
+                     JOIN dunning_action act ON act.id = dal.action_id
+                    WHERE dal.move_id = move.id AND act.state = 'done')
+              FROM dunning_action_line mine
+             WHERE mine.move_id = move.id AND mine.action_id = ANY(%(ids)s);
+            UPDATE dunning_partner_state st SET last_notice_date = (
+                   SELECT MAX(act.date) FROM dunning_action act
+                    WHERE act.partner_id = st.partner_id
+                      AND act.company_id = st.company_id AND act.state = 'done')
+              FROM dunning_action mine
+             WHERE mine.partner_id = st.partner_id
+               AND mine.company_id = st.company_id AND mine.id = ANY(%(ids)s);
+            """,
+            {"ids": self.ids},
+        )
+        self.env["account.move.line"].invalidate_model(["dunning_date"])
+        self.env["account.move"].invalidate_model(["dunning_last_date"])
+        self.env["dunning.partner.state"].invalidate_model(["last_notice_date"])
 
     @api.model
     def _cron_retry_failed(self):

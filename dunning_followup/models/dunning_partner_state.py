@@ -277,7 +277,7 @@ class DunningPartnerState(models.Model):
             """
             SELECT batch.partner_id, aml.amount_residual,
                    aml.date_maturity, cur.level_id, cur.level_days,
-                   (move.dunning_excluded
+                   (move.dunning_excluded IS TRUE
                     AND (move.dunning_excluded_until IS NULL
                          OR move.dunning_excluded_until >= %(today)s))
                        AS excluded

@@ -268,7 +268,7 @@ class DunningRun(models.Model):
                 SELECT aml.id, aml.move_id, move.commercial_partner_id,
                        aml.date_maturity, aml.amount_residual, aml.currency_id,
                        cur.level_id AS dunning_level_id,
-                       (move.dunning_excluded
+                       (move.dunning_excluded IS TRUE
                         AND (move.dunning_excluded_until IS NULL
                              OR move.dunning_excluded_until >= %(date)s)) AS excluded,
                        st.last_notice_date
@@ -342,6 +342,8 @@ class DunningRun(models.Model):
             auto = actions.filtered(
                 lambda a: a.level_id.auto_execute or self.execute_all
             )
+        # sent on the run's day
+        auto = auto.with_context(dunning_sending_date=self.date)
         done = auto._execute(refresh_states=False) if auto else auto
         self.env["dunning.partner.state"].sudo()._refresh(
             claimed, self.company_id.id, self.date, next_dates=next_dates
@@ -624,7 +626,8 @@ class DunningRun(models.Model):
         self.env["dunning.action.line"].invalidate_model()
         if actions:
             self.env["dunning.action"].invalidate_model(["line_ids"])
-        return actions.sudo(False)
+        # one pending notice per customer: older ones pass their items on
+        return actions._merge_pending().sudo(False)
 
     # what _insert_actions writes with plain SQL; other values (an
     # extension's _prepare_action_vals, a default of an added field) make

@@ -218,7 +218,7 @@ class ResPartner(models.Model):
                        AND aml.company_id = %(company)s
                        AND aml.display_type = 'payment_term'
                        AND aml.parent_state = 'posted'
-                       AND aml.reconciled
+                       AND aml.reconciled IS TRUE
                        AND move.move_type IN %(move_types)s
                        AND paid.paid_date IS NOT NULL
                      GROUP BY move.commercial_partner_id
@@ -373,7 +373,11 @@ class ResPartner(models.Model):
     def _dunning_statement_data(self, on_date=None):
         """Open items and aging buckets of the customer, company currency."""
         self.ensure_one()
-        on_date = on_date or fields.Date.context_today(self)
+        on_date = (
+            on_date
+            or self.env.context.get("dunning_statement_date")
+            or fields.Date.context_today(self)
+        )
         company = self.env.company
         monetary = self.env["ir.qweb.field.monetary"]
         currency = company.currency_id

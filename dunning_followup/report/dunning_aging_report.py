@@ -116,7 +116,7 @@ class DunningAgingReport(models.Model):
                    aml.date_maturity,
                    %(late)s AS days_late,
                    %(bucket)s AS bucket,
-                   CASE WHEN move.dunning_excluded
+                   CASE WHEN move.dunning_excluded IS TRUE
                              AND (move.dunning_excluded_until IS NULL
                                   OR move.dunning_excluded_until >= %(today)s)
                         THEN move.dunning_exclusion_reason

@@ -180,6 +180,38 @@ class DunningCommon(AccountTestInvoicingCommon, MailCase):
             ]
         )
 
+    def _pending_notice(self, partner, invoice, level, on):
+        """A notice waiting for review, as a run of an older version left
+        one per installment."""
+        line = self._lines(invoice)
+        return (
+            self.env["dunning.action"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.company.id,
+                    "level_id": level.id,
+                    "date": on,
+                    "send_email": True,
+                    "send_letter": True,
+                    "amount_due": line.amount_residual,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "move_line_id": line.id,
+                                "move_id": invoice.id,
+                                "level_id": level.id,
+                                "date_maturity": line.date_maturity,
+                                "days_late": (on - line.date_maturity).days,
+                                "amount_residual": line.amount_residual,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+
     def _lines(self, move):
         return move.line_ids.filtered(lambda line: line.display_type == "payment_term")
 

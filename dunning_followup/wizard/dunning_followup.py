@@ -8,10 +8,6 @@ from odoo.exceptions import UserError
 PREVIEW_LIMIT = 5
 
 
-class _PreviewDone(Exception):
-    """Raised to roll back the throw-away action of a preview."""
-
-
 class DunningFollowup(models.TransientModel):
     """Follow up a selection of customers by hand: preview the notice,
     change the level, then send, print or log a call, for all at once.
@@ -174,33 +170,63 @@ class DunningFollowup(models.TransientModel):
         company = self.company_id._origin or self.env.company
         level = self.level_id._origin or action.level_id
         if not level and partner:
-            state = self.env["dunning.partner.state"].search(
-                [("partner_id", "=", partner.id), ("company_id", "=", company.id)],
-                limit=1,
-            )
-            policy = partner.with_company(company)._dunning_get_policy()
-            level = state.level_id or policy.level_ids.sorted("days")[:1]
+            level = self._default_level(partner, company)
         if not partner or not level or not level.mail_template_id:
             return False
-        body = False
-        try:
-            with self.env.cr.savepoint():
-                temp = action or self.env["dunning.action"].sudo().create(
-                    {
-                        "partner_id": partner.id,
-                        "company_id": company.id,
-                        "level_id": level.id,
-                    }
-                )
-                body = level.mail_template_id._render_field(
-                    "body_html", temp.ids, compute_lang=True
-                )[temp.id]
-                if not action:
-                    raise _PreviewDone
-        except _PreviewDone:
-            # expected: the savepoint rolled the throw-away action back
-            body = body or False
-        return body
+        # An in-memory notice, never a row rolled back by a savepoint: rolling
+        # back clears the whole cache, with it the values of the wizard being
+        # edited (its level came back empty and Send found nothing to send).
+        notice = action or self.env["dunning.action"].sudo().new(
+            {"partner_id": partner.id, "company_id": company.id, "level_id": level.id}
+        )
+        # ``_ids``: ``ids`` leaves out new records
+        return level.mail_template_id._render_field(
+            "body_html", list(notice._ids), compute_lang=True
+        )[notice.id]
+
+    @api.model
+    def _default_level(self, partner, company):
+        """The level shown and sent when the collector picks none and no new
+        level is due: the one the customer reached, else the policy's first."""
+        state = self.env["dunning.partner.state"].search(
+            [("partner_id", "=", partner.id), ("company_id", "=", company.id)],
+            limit=1,
+        )
+        policy = partner.with_company(company)._dunning_get_policy()
+        return state.level_id or policy.level_ids.sorted("days")[:1]
+
+    def _create_resends(self, partners):
+        """Notices of customers for whom the run found no new level: the
+        chosen level (or the one reached) sent again, on the open items.
+
+        They carry no follow-up item: the (installment, level) keys stay
+        those of the first notice, so nothing is charged twice."""
+        Action = self.env["dunning.action"].sudo()
+        company = self.company_id
+        vals_list = []
+        for partner in partners:
+            items = partner._dunning_open_items(company)
+            level = self.level_id or self._default_level(partner, company)
+            if not items or not level:
+                continue
+            vals_list.append(
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "level_id": level.id,
+                    "amount_due": sum(items.mapped("amount_residual")),
+                    "send_email": level.send_email,
+                    "send_letter": level.send_letter,
+                    "attach_statement": level.attach_statement,
+                    "activity_type_id": level.activity_type_id.id,
+                    "note": self.env._(
+                        "Sent again by %(user)s: the open items had reached "
+                        "this level already.",
+                        user=self.env.user.name,
+                    ),
+                }
+            )
+        return Action.create(vals_list).sudo(False)
 
     def _check_rights(self):
         if not self.env.user.has_group("dunning_followup.group_dunning_user"):
@@ -226,7 +252,11 @@ class DunningFollowup(models.TransientModel):
         self.ensure_one()
         self._check_rights()
         pending = self.action_ids.filtered(lambda a: a.state in ("to_review", "failed"))
-        partners = self.partner_ids.commercial_partner_id - pending.partner_id
+        partners = self.partner_ids.commercial_partner_id
+        if not self.level_id:
+            # what is due for them is their pending notice; a level chosen
+            # goes through the run, whose new notice takes the pending over
+            partners -= pending.partner_id
         new_actions = self.env["dunning.action"]
         if partners:
             run = self.env["dunning.run"].create(
@@ -251,6 +281,10 @@ class DunningFollowup(models.TransientModel):
         todo = (pending | new_actions).filtered(
             lambda a: a.state in ("to_review", "failed")
         )
+        if self.level_id or self.channel in ("letter", "call"):
+            # a level chosen, a letter to print, a call to log: what the
+            # collector asked for, even when no new level is due
+            todo |= self._create_resends(partners - todo.partner_id)
         if not todo:
             raise UserError(
                 self.env._(
@@ -258,6 +292,8 @@ class DunningFollowup(models.TransientModel):
                 )
             )
         todo._lock_nowait()
+        # one notice per customer, before the collector's channel applies
+        todo = todo._merge_pending()
         self._apply_channel(todo)
         done = todo._execute()
         return {
