@@ -17,21 +17,69 @@ batch is one transaction that:
    state.
 
 The number of queries of steps 1-4 depends on the number of batches, not on
-the number of invoices.  A crash rolls back the current batch only; the run
-remembers the last customer it finished and resumes after it.
+the number of invoices.  A crash rolls back the current batch only.
+
+Progress lives with the customers, not on the run
+-------------------------------------------------
+Several transactions may work one run at once: the cron, "Process now" on
+the same run, a second cron worker.  So that none of them loses a customer
+or fails on another's update:
+
+- the claim marks each customer's state row with the run
+  (``dunning_partner_state.run_id``) in the same statement that locks it.
+  The mark is part of the batch's transaction: when the batch commits, the
+  customer is processed for this run; when it is rolled back (a crash, a
+  serialization failure, a kill), the mark goes with it and the customer is
+  still due.  A customer held by another transaction (``SKIP LOCKED``) is
+  not marked and is not counted: the run goes on with the next ones and
+  comes back for it.
+- a batch walks forward from the highest customer any batch of the run
+  looked at (a cursor that only makes the walk cheap); when nothing is left
+  ahead, it sweeps the run's scope once more for customers not marked with
+  the run (those that were busy, or whose batch was rolled back).  The run
+  is done only when that sweep finds none; while some are still held by
+  another transaction it stays running, and the cron has its own retry
+  trigger (:meth:`_schedule_retry`) to come back for them.
+- a batch writes its figures as a new row of ``dunning.run.batch`` (an
+  insert: never an update two batches could fight over); the run's
+  counters are the sums of its batches.  Only the end of the run (and its
+  interruption) writes the run's own row.
+- the customers' state rows are created for the whole scope when the run
+  starts (one statement), so the batches do not insert them: two batches
+  inserting the same missing row would wait on each other and fail with
+  "could not serialize access".
+
+A run left running from a previous day (its process killed again and
+again, its cron rescheduled for the next day by Odoo) is closed as
+``interrupted`` by the next day's cron, which makes a new run that covers
+every customer still due; a manager sees it in the list and may delete it.
 """
 
 import logging
+import os
+import socket
 from collections import defaultdict
 from datetime import timedelta
+
+from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from ..tools.levels import following_level, next_level
 
 _logger = logging.getLogger(__name__)
+
+# how long the cron waits before coming back to a run left unfinished
+# (customers held by another transaction, a batch killed or rolled back)
+RETRY_DELAY = timedelta(minutes=10)
+CONCURRENCY_ERRORS = (
+    errors.LockNotAvailable,
+    errors.SerializationFailure,
+    errors.DeadlockDetected,
+)
 
 
 class DunningRun(models.Model):
@@ -73,26 +121,60 @@ class DunningRun(models.Model):
         readonly=True, help="Execute every action at once, even of levels to review."
     )
     state = fields.Selection(
-        [("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+        [
+            ("running", "Running"),
+            ("done", "Done"),
+            ("interrupted", "Interrupted"),
+            ("failed", "Failed"),
+        ],
         required=True,
         default="running",
         index=True,
         readonly=True,
     )
-    last_partner_id = fields.Integer(readonly=True, copy=False)
+    batch_ids = fields.One2many("dunning.run.batch", "run_id", string="Batches")
+    last_partner_id = fields.Integer(compute="_compute_counters")
     partner_total = fields.Integer(string="Customers to process", readonly=True)
-    partner_done = fields.Integer(string="Customers processed", readonly=True)
-    action_count = fields.Integer(string="Number of actions", readonly=True)
-    email_count = fields.Integer(string="E-mails", readonly=True)
-    letter_count = fields.Integer(string="Letters", readonly=True)
-    activity_count = fields.Integer(string="Activities", readonly=True)
-    review_count = fields.Integer(string="To review", readonly=True)
-    failed_count = fields.Integer(string="Failed", readonly=True)
+    partner_done = fields.Integer(
+        string="Customers processed", compute="_compute_counters"
+    )
+    action_count = fields.Integer(
+        string="Number of actions", compute="_compute_counters"
+    )
+    email_count = fields.Integer(string="E-mails", compute="_compute_counters")
+    letter_count = fields.Integer(string="Letters", compute="_compute_counters")
+    activity_count = fields.Integer(string="Activities", compute="_compute_counters")
+    review_count = fields.Integer(string="To review", compute="_compute_counters")
+    failed_count = fields.Integer(string="Failed", compute="_compute_counters")
     skipped_count = fields.Integer(
-        string="Skipped", readonly=True, help="Customers under tolerance or interval."
+        string="Skipped",
+        compute="_compute_counters",
+        help="Customers under tolerance or interval.",
     )
     action_ids = fields.One2many("dunning.action", "run_id", string="Actions")
     log = fields.Text(readonly=True)
+
+    _COUNTERS = {
+        "partner_done": "partner_count",
+        "action_count": "action_count",
+        "email_count": "email_count",
+        "letter_count": "letter_count",
+        "activity_count": "activity_count",
+        "review_count": "review_count",
+        "failed_count": "failed_count",
+        "skipped_count": "skipped_count",
+    }
+
+    @api.depends(
+        "batch_ids.last_partner_id",
+        *(f"batch_ids.{name}" for name in _COUNTERS.values()),
+    )
+    def _compute_counters(self):
+        for run in self:
+            batches = run.batch_ids
+            for name, column in self._COUNTERS.items():
+                run[name] = sum(batches.mapped(column))
+            run.last_partner_id = max(batches.mapped("last_partner_id"), default=0)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -101,7 +183,33 @@ class DunningRun(models.Model):
                 vals["name"] = (
                     self.env["ir.sequence"].next_by_code("dunning.run") or "/"
                 )
-        return super().create(vals_list)
+        runs = super().create(vals_list)
+        for run in runs:
+            run._start()
+        return runs
+
+    def _start(self):
+        """Create the state rows of every customer in the run's scope (one
+        statement, in the transaction that creates the run: the batches then
+        only lock existing rows) and count the customers to process."""
+        self.ensure_one()
+        self._flush_before_sql()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT move.commercial_partner_id
+                  FROM account_move move
+                 WHERE %(open)s AND %(scope)s
+                """,
+                open=self._open_moves_where(),
+                scope=self._partner_scope(),
+            )
+        )
+        partner_ids = [row[0] for row in self.env.cr.fetchall()]
+        self.env["dunning.partner.state"].sudo()._ensure(
+            partner_ids, self.company_id.id
+        )
+        self.partner_total = len(partner_ids)
 
     # -- entry points -------------------------------------------------------
 
@@ -118,6 +226,7 @@ class DunningRun(models.Model):
         done_total = 0
         processed = False
         for company in companies:
+            self._close_stale_runs(company, today)
             run = self.search(
                 [
                     ("company_id", "=", company.id),
@@ -140,16 +249,98 @@ class DunningRun(models.Model):
             done_total += done
             remaining_total += run._remaining_estimate()
             processed = True
+        if remaining_total:
+            self._schedule_retry()
         self.env["ir.cron"]._notify_progress(done=done_total, remaining=remaining_total)
         return remaining_total
 
+    @api.model
+    def _schedule_retry(self):
+        """Make sure the daily cron comes back today for the unfinished run.
+
+        Odoo reschedules a job that reported no progress (every customer
+        left held by another transaction) or that was killed three times in
+        a row for its next interval, the next day; a trigger a few minutes
+        ahead, committed with the batch, brings it back the same day."""
+        cron = self.env.ref("dunning_followup.ir_cron_dunning_run", False)
+        if not cron:
+            return
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        now = fields.Datetime.now()
+        if not Trigger.search_count(
+            [("cron_id", "=", cron.id), ("call_at", ">", now)], limit=1
+        ):
+            cron.sudo()._trigger(now + RETRY_DELAY)
+
+    @api.model
+    def _close_stale_runs(self, company, today):
+        """Runs of a previous day still running (killed, never resumed) are
+        closed as interrupted: today's run chases their customers."""
+        stale = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "running"),
+                ("date", "<", today),
+            ]
+        )
+        if stale:
+            stale._interrupt(
+                self.env._(
+                    "Interrupted: not finished on its day; the run of %(today)s "
+                    "takes its customers over.",
+                    today=format_date(self.env, today),
+                )
+            )
+
+    def _interrupt(self, reason):
+        for run in self.filtered(lambda r: r.state == "running"):
+            summary = run._summary()
+            run.write(
+                {
+                    "state": "interrupted",
+                    "log": run._append_log(f"{reason} {summary}"),
+                }
+            )
+
+    def action_interrupt(self):
+        """Button: close a running run that no process finishes (a manager
+        may then delete it); its customers stay due for the next run."""
+        self.check_access("write")
+        self._interrupt(
+            self.env._("Closed by %(user)s.", user=self.env.user.display_name)
+        )
+        return True
+
     def action_process(self):
         """Process every batch of these runs in the current transaction
-        (wizard and tests; the cron goes one batch per call)."""
+        (wizard, tests and "Process now"; the cron goes one batch per call).
+
+        Stops, leaving the run running, when the customers left are all held
+        by another transaction: that one processes them, or they are taken
+        up again by the cron's next call."""
+        busy_runs = self.browse()
         for run in self:
             run = run.with_company(run.company_id)
             while run.state == "running":
-                run._process_batch(run.company_id.dunning_batch_size)
+                if not run._process_batch(run.company_id.dunning_batch_size):
+                    if run.state == "running":
+                        busy_runs |= run
+                    break
+        if busy_runs and not self.env.context.get("dunning_plan_only"):
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "message": self.env._(
+                        "Some customers of %(runs)s are being processed by "
+                        "another transaction right now: the run stays open "
+                        "and takes them up when they are free.",
+                        runs=", ".join(busy_runs.mapped("name")),
+                    ),
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
         return True
 
     # -- candidates ---------------------------------------------------------
@@ -186,20 +377,29 @@ class DunningRun(models.Model):
             company=self.company_id.id,
         )
 
-    def _next_partner_ids(self, limit):
+    def _next_partner_ids(self, limit, after=0):
+        """The next customers of the scope after ``after`` that this run has
+        not processed yet (their state row is not marked with the run)."""
         self.env.cr.execute(
             SQL(
                 """
                 SELECT DISTINCT move.commercial_partner_id
                   FROM account_move move
                  WHERE %(open)s AND %(scope)s
-                   AND move.commercial_partner_id > %(last)s
+                   AND move.commercial_partner_id > %(after)s
+                   AND NOT EXISTS (
+                        SELECT 1 FROM dunning_partner_state st
+                         WHERE st.partner_id = move.commercial_partner_id
+                           AND st.company_id = %(company)s
+                           AND st.run_id = %(run)s)
                  ORDER BY 1
                  LIMIT %(limit)s
                 """,
                 open=self._open_moves_where(),
                 scope=self._partner_scope(),
-                last=self.last_partner_id,
+                after=after,
+                company=self.company_id.id,
+                run=self.id,
                 limit=limit,
             )
         )
@@ -215,11 +415,16 @@ class DunningRun(models.Model):
                 SELECT COUNT(DISTINCT move.commercial_partner_id)
                   FROM account_move move
                  WHERE %(open)s AND %(scope)s
-                   AND move.commercial_partner_id > %(last)s
+                   AND NOT EXISTS (
+                        SELECT 1 FROM dunning_partner_state st
+                         WHERE st.partner_id = move.commercial_partner_id
+                           AND st.company_id = %(company)s
+                           AND st.run_id = %(run)s)
                 """,
                 open=self._open_moves_where(),
                 scope=self._partner_scope(),
-                last=self.last_partner_id,
+                company=self.company_id.id,
+                run=self.id,
             )
         )
         return self.env.cr.fetchone()[0]
@@ -234,24 +439,80 @@ class DunningRun(models.Model):
             return self._count_remaining()
         return max(self.partner_total - self.partner_done, 1)
 
-    def _claim_partners(self, partner_ids):
-        """Lock the state rows of these customers; rows another run holds are
-        skipped (that run chases them)."""
+    def _claim_partners(self, partner_ids, limit=None):
+        """Claim up to ``limit`` of these customers for this run: lock their
+        state rows and mark them with the run, in one statement.  Rows
+        another transaction holds are skipped (not marked: they stay due),
+        as are rows already processed by this run.
+
+        A row that another transaction of this run claimed and committed
+        after this transaction began cannot be locked here ("could not
+        serialize access"): the whole window is then left for a later
+        batch, which sees it processed."""
         State = self.env["dunning.partner.state"].sudo()
         State._ensure(partner_ids, self.company_id.id)
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT partner_id FROM dunning_partner_state
-                 WHERE company_id = %(company)s AND partner_id = ANY(%(partners)s)
-                 ORDER BY partner_id
-                   FOR NO KEY UPDATE SKIP LOCKED
-                """,
-                company=self.company_id.id,
-                partners=partner_ids,
-            )
-        )
-        return [row[0] for row in self.env.cr.fetchall()]
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        UPDATE dunning_partner_state st SET run_id = %(run)s
+                          FROM (SELECT id FROM dunning_partner_state
+                                 WHERE company_id = %(company)s
+                                   AND partner_id = ANY(%(partners)s)
+                                   AND run_id IS DISTINCT FROM %(run)s
+                                 ORDER BY partner_id
+                                 LIMIT %(limit)s
+                                   FOR NO KEY UPDATE SKIP LOCKED) claim
+                         WHERE st.id = claim.id
+                        RETURNING st.partner_id
+                        """,
+                        run=self.id,
+                        company=self.company_id.id,
+                        partners=list(partner_ids),
+                        limit=limit or len(partner_ids),
+                    )
+                )
+                claimed = sorted(row[0] for row in self.env.cr.fetchall())
+        except CONCURRENCY_ERRORS as exc:
+            _logger.info("run %s: customers claimed meanwhile: %s", self.id, exc)
+            return []
+        State.invalidate_model(["run_id"])
+        return claimed
+
+    def _claim_batch(self, batch_size):
+        """Claim the customers of the next batch.
+
+        Walks forward from the run's cursor; when nothing is left ahead,
+        sweeps the scope from the start once for customers the run has not
+        processed (held by another transaction before, or whose batch was
+        rolled back).
+
+        :return: ``(claimed, busy, cursor)``: the customers claimed, those
+            found held by another transaction, and how far the walk went
+        """
+        cursor = after = self.last_partner_id
+        claimed, busy, swept = [], set(), False
+        while len(claimed) < batch_size:
+            candidates = self._next_partner_ids(batch_size, after)
+            if not candidates:
+                if swept:
+                    break
+                after, swept = 0, True
+                continue
+            wanted = batch_size - len(claimed)
+            got = self._claim_partners(candidates, limit=wanted)
+            claimed += got
+            if len(got) < wanted:
+                # every candidate not claimed was held by another transaction
+                busy.update(set(candidates) - set(got))
+                after = candidates[-1]
+            else:
+                after = got[-1]
+            if not swept:
+                cursor = max(cursor, after)
+        busy.difference_update(claimed)
+        return claimed, sorted(busy), cursor
 
     def _fetch_open_lines(self, partner_ids):
         """Every open receivable line of these customers, in one query.
@@ -315,28 +576,23 @@ class DunningRun(models.Model):
         if self.state != "running":
             return 0
         self._flush_before_sql()
-        if not self.partner_total:
-            self.partner_total = self._count_remaining()
-        partner_ids = self._next_partner_ids(batch_size)
-        if not partner_ids:
-            self._finish()
-            return 0
-        claimed = self._claim_partners(partner_ids)
-        if (
-            self.trigger == "manual"
-            and self.partner_ids
-            and len(claimed) < len(partner_ids)
-        ):
+        claimed, busy, cursor = self._claim_batch(batch_size)
+        if busy and self.trigger == "manual" and self.partner_ids:
             # A person waits for this one: tell them rather than skip silently.
-            busy = self.env["res.partner"].browse(set(partner_ids) - set(claimed))
             raise UserError(
                 self.env._(
                     "Another follow-up run is processing %(partners)s right now; "
                     "try again in a minute.",
-                    partners=", ".join(busy.mapped("display_name")),
+                    partners=", ".join(
+                        self.env["res.partner"].browse(busy).mapped("display_name")
+                    ),
                 )
             )
-        lines = self._fetch_open_lines(claimed) if claimed else []
+        if not claimed:
+            if not busy:
+                self._finish()
+            return 0
+        lines = self._fetch_open_lines(claimed)
         plans, skipped, next_dates = self._plan(claimed, lines)
         actions = self._create_actions(plans)
         if self.env.context.get("dunning_plan_only"):
@@ -352,41 +608,48 @@ class DunningRun(models.Model):
         self.env["dunning.partner.state"].sudo()._refresh(
             claimed, self.company_id.id, self.date, next_dates=next_dates
         )
+        self._record_batch(claimed, busy, cursor, actions, auto, done, skipped)
+        if len(claimed) < batch_size and not busy:
+            # the walk and the sweep found nothing more: the run is over
+            self._finish()
+        return len(claimed)
+
+    def _record_batch(self, claimed, busy, cursor, actions, auto, done, skipped):
+        """What the batch did, as a row of its own (see dunning.run.batch)."""
         failed = auto - done
-        vals = {
-            "last_partner_id": partner_ids[-1],
-            "partner_done": self.partner_done + len(partner_ids),
-            "action_count": self.action_count + len(actions),
-            "email_count": self.email_count + len(done.filtered("message_id")),
-            "letter_count": self.letter_count
-            + len(done.filtered("letter_attachment_id")),
-            "activity_count": self.activity_count + len(done.filtered("activity_id")),
-            "review_count": self.review_count + len(actions - auto),
-            "failed_count": self.failed_count + len(failed),
-            "skipped_count": self.skipped_count + skipped,
-        }
-        busy = len(partner_ids) - len(claimed)
+        notes = [
+            self.env._(
+                "%(action)s failed: %(reason)s",
+                action=action.name,
+                reason=action.failure_reason,
+            )
+            for action in failed
+        ]
         if busy:
-            vals["log"] = self._append_log(
+            notes.append(
                 self.env._(
-                    "%(count)s customers were being processed by another run and "
-                    "were left to it.",
-                    count=busy,
+                    "%(count)s customers were being processed by another "
+                    "transaction: they stay due and are taken up again.",
+                    count=len(busy),
                 )
             )
-        for action in failed:
-            vals["log"] = self._append_log(
-                self.env._(
-                    "%(action)s failed: %(reason)s",
-                    action=action.name,
-                    reason=action.failure_reason,
-                ),
-                vals.get("log"),
-            )
-        self.write(vals)
-        if len(partner_ids) < batch_size:
-            self._finish()
-        return len(partner_ids)
+        self.env["dunning.run.batch"].sudo().create(
+            {
+                "run_id": self.id,
+                "worker": f"{socket.gethostname()}:{os.getpid()}",
+                "last_partner_id": cursor,
+                "partner_count": len(claimed),
+                "action_count": len(actions),
+                "email_count": len(done.filtered("message_id")),
+                "letter_count": len(done.filtered("letter_attachment_id")),
+                "activity_count": len(done.filtered("activity_id")),
+                "review_count": len(actions - auto),
+                "failed_count": len(failed),
+                "skipped_count": skipped,
+                "busy_count": len(busy),
+                "note": "\n".join(notes) or False,
+            }
+        )
 
     def _flush_before_sql(self):
         for model in (
@@ -402,8 +665,8 @@ class DunningRun(models.Model):
         log = log if log is not None else (self.log or "")
         return (log + "\n" if log else "") + text
 
-    def _finish(self):
-        summary = self.env._(
+    def _summary(self):
+        return self.env._(
             "%(partners)s customers processed, %(actions)s actions "
             "(%(emails)s e-mails, %(letters)s letters, %(activities)s activities, "
             "%(review)s to review, %(failed)s failed).",
@@ -415,7 +678,20 @@ class DunningRun(models.Model):
             review=self.review_count,
             failed=self.failed_count,
         )
-        self.write({"state": "done", "log": self._append_log(summary)})
+
+    def _finish(self):
+        """Close the run: the only write of a batch on the run's own row.
+        When another transaction is closing it at the same moment, it is
+        left to that one."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM dunning_run WHERE id = %s FOR NO KEY UPDATE NOWAIT",
+                    [self.id],
+                )
+        except CONCURRENCY_ERRORS:
+            return
+        self.write({"state": "done", "log": self._append_log(self._summary())})
 
     def _get_partner_policies(self, partner_ids):
         """Policy of each customer (its own, else the company default)."""
@@ -750,4 +1026,9 @@ class DunningRun(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
         if any(run.state == "running" and run.partner_done for run in self):
-            raise UserError(self.env._("A run that has started cannot be deleted."))
+            raise UserError(
+                self.env._(
+                    "A run that has started cannot be deleted while it is "
+                    "running: close it first."
+                )
+            )
