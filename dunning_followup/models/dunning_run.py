@@ -9,7 +9,9 @@ batch is one transaction that:
    them instead of both chasing the same one;
 2. reads every open receivable line of the batch in **one** query;
 3. decides, in plain Python (:mod:`..tools.levels`), the level each line
-   reaches today;
+   reaches today; an installment whose last notice has not gone out (to
+   review, or failed) reaches no higher level until that notice is sent
+   or cancelled, so a failure never makes the customer skip a level;
 4. writes the actions in bulk and the (line, level) keys with
    ``ON CONFLICT DO NOTHING`` against the unique index: whatever crashed or
    ran before, a level is never applied twice to the same installment;
@@ -61,10 +63,9 @@ import socket
 from collections import defaultdict
 from datetime import timedelta
 
-from psycopg2 import errors
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 from odoo.tools.misc import format_date
 
@@ -75,11 +76,6 @@ _logger = logging.getLogger(__name__)
 # how long the cron waits before coming back to a run left unfinished
 # (customers held by another transaction, a batch killed or rolled back)
 RETRY_DELAY = timedelta(minutes=10)
-CONCURRENCY_ERRORS = (
-    errors.LockNotAvailable,
-    errors.SerializationFailure,
-    errors.DeadlockDetected,
-)
 
 
 class DunningRun(models.Model):
@@ -241,14 +237,16 @@ class DunningRun(models.Model):
                 run = self.with_company(company).create(
                     {"company_id": company.id, "trigger": "cron", "date": today}
                 )
-            if processed:
+            if processed and run.partner_total:
                 remaining_total += run._remaining_estimate()
                 continue
             run = run.with_company(company)
             done = run._process_batch(batch_size or company.dunning_batch_size)
             done_total += done
             remaining_total += run._remaining_estimate()
-            processed = True
+            # a run without customers is closed by its first batch; the
+            # next company may still be worked in this call
+            processed = processed or bool(run.partner_total)
         if remaining_total:
             self._schedule_retry()
         self.env["ir.cron"]._notify_progress(done=done_total, remaining=remaining_total)
@@ -474,7 +472,7 @@ class DunningRun(models.Model):
                     )
                 )
                 claimed = sorted(row[0] for row in self.env.cr.fetchall())
-        except CONCURRENCY_ERRORS as exc:
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as exc:
             _logger.info("run %s: customers claimed meanwhile: %s", self.id, exc)
             return []
         State.invalidate_model(["run_id"])
@@ -535,7 +533,12 @@ class DunningRun(models.Model):
                        (move.dunning_excluded
                         AND (move.dunning_excluded_until IS NULL
                              OR move.dunning_excluded_until >= %(date)s)) AS excluded,
-                       st.last_notice_date
+                       st.last_notice_date,
+                       EXISTS (SELECT 1 FROM dunning_action_line dal
+                                 JOIN dunning_action act ON act.id = dal.action_id
+                                WHERE dal.move_line_id = aml.id
+                                  AND act.state IN ('to_review', 'failed'))
+                           AS pending
                   FROM unnest(%(partners)s::int[]) AS batch(partner_id)
                   JOIN LATERAL (
                         SELECT move.id, move.commercial_partner_id, move.move_type,
@@ -689,7 +692,7 @@ class DunningRun(models.Model):
                     "SELECT id FROM dunning_run WHERE id = %s FOR NO KEY UPDATE NOWAIT",
                     [self.id],
                 )
-        except CONCURRENCY_ERRORS:
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             return
         self.write({"state": "done", "log": self._append_log(self._summary())})
 
@@ -767,6 +770,10 @@ class DunningRun(models.Model):
         next_date = None
         for line in lines:
             if line["excluded"]:
+                continue
+            if line["pending"] and not forced:
+                # its notice has not gone out (to review, or failed): the
+                # next level waits until it is sent or cancelled
                 continue
             late = (date - line["date_maturity"]).days
             current = (
