@@ -63,6 +63,8 @@ import socket
 from collections import defaultdict
 from datetime import timedelta
 
+from psycopg2 import errors
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
@@ -172,6 +174,17 @@ class DunningRun(models.Model):
                 run[name] = sum(batches.mapped(column))
             run.last_partner_id = max(batches.mapped("last_partner_id"), default=0)
 
+    def init(self):
+        res = super().init()
+        # one cron run per company and day (see _create_cron_run)
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS dunning_run_cron_day_uniq
+                ON dunning_run (company_id, date) WHERE trigger = 'cron'
+            """
+        )
+        return res
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -234,9 +247,10 @@ class DunningRun(models.Model):
             if run and run.state != "running":
                 continue
             if not run:
-                run = self.with_company(company).create(
-                    {"company_id": company.id, "trigger": "cron", "date": today}
-                )
+                run = self._create_cron_run(company, today)
+                if not run:
+                    remaining_total += 1
+                    continue
             if processed and run.partner_total:
                 remaining_total += run._remaining_estimate()
                 continue
@@ -251,6 +265,32 @@ class DunningRun(models.Model):
             self._schedule_retry()
         self.env["ir.cron"]._notify_progress(done=done_total, remaining=remaining_total)
         return remaining_total
+
+    @api.model
+    def _create_cron_run(self, company, today):
+        """Today's cron run of ``company``, made by one process only.
+
+        Two processes calling the cron at once would both make a run (each
+        sees none) and chase every customer twice.  The one that does not
+        get the company's advisory lock leaves the company for its next call
+        rather than wait; one that gets it after the other committed is
+        stopped by the unique (company, date) index of cron runs.
+        :return: the run, or an empty recordset when another process is
+            making it
+        """
+        self.env.cr.execute(
+            "SELECT pg_try_advisory_xact_lock(hashtext('dunning.run.cron'), %s)",
+            [company.id],
+        )
+        if not self.env.cr.fetchone()[0]:
+            return self.browse()
+        try:
+            with self.env.cr.savepoint():
+                return self.with_company(company).create(
+                    {"company_id": company.id, "trigger": "cron", "date": today}
+                )
+        except (errors.UniqueViolation, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+            return self.browse()
 
     @api.model
     def _schedule_retry(self):

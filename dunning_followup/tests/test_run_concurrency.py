@@ -10,7 +10,7 @@ connections, and delete everything they committed at the end.
 import contextlib
 from datetime import date
 
-from odoo import SUPERUSER_ID, Command, api, sql_db
+from odoo import SUPERUSER_ID, Command, api, fields, sql_db
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 
@@ -167,3 +167,45 @@ class TestRunConcurrency(BaseCase):
         # the next batch finds nothing left and closes the run
         check._process_batch(2)
         self.assertEqual(check.state, "done")
+
+    def test_two_cron_calls_at_once_make_one_run(self):
+        """The cron called by two processes on a new day: one makes the
+        day's run, the other neither waits nor makes a second one."""
+        cr_a, cr_b = self._cursor("2s"), self._cursor("2s")
+        env_a, env_b = self._env(cr_a), self._env(cr_b)
+        company = env_a.ref("base.main_company")
+        today = fields.Date.context_today(env_a["dunning.run"])
+        self.addCleanup(self._delete_cron_runs, company.id, today)
+        env_a["dunning.run"]._cron_run()
+        # the company is left for the next call: something remains
+        self.assertGreater(env_b["dunning.run"]._cron_run(), 0)
+        self.assertFalse(
+            env_b["dunning.run"].search(
+                [("company_id", "=", company.id), ("date", "=", today)]
+            )
+        )
+        cr_a.commit()
+        cr_b.commit()
+        check = self._env(self._cursor())
+        runs = check["dunning.run"].search(
+            [
+                ("company_id", "=", company.id),
+                ("date", "=", today),
+                ("trigger", "=", "cron"),
+            ]
+        )
+        self.assertEqual(len(runs), 1)
+
+    def _delete_cron_runs(self, company_id, today):
+        with contextlib.closing(sql_db.db_connect(self.dbname).cursor()) as cr:
+            cr.execute(
+                "DELETE FROM dunning_run"
+                " WHERE company_id = %s AND date = %s AND trigger = 'cron'",
+                [company_id, today],
+            )
+            cr.execute(
+                "DELETE FROM ir_cron_trigger WHERE cron_id IN ("
+                " SELECT res_id FROM ir_model_data WHERE module = 'dunning_followup'"
+                " AND name = 'ir_cron_dunning_run')"
+            )
+            cr.commit()
