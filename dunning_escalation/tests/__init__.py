@@ -4,3 +4,4 @@ from . import test_tools_fees
 from . import test_tools_presets
 from . import test_credit_hold
 from . import test_late_fees
+from . import test_bad_input

@@ -549,9 +549,7 @@ class DunningAction(models.Model):
         self.ensure_one()
         line = self.line_ids.sorted("move_line_id")[:1]
         key = (
-            f"{line.move_line_id.id}.{line.level_id.id}"
-            if line
-            else f"action{self.id}"
+            f"{line.move_line_id.id}.{line.level_id.id}" if line else f"action{self.id}"
         )
         database = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
         host = urlparse(self.get_base_url()).hostname or "localhost"

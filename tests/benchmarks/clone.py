@@ -288,7 +288,9 @@ def compare_copy(cr, rows, layout, copy, shift_days):
                 [new_id],
             )
             other = cr.fetchone()
-            row = {name: value for (name, _type), value in zip(columns, model)}
+            row = {
+                name: value for (name, _type), value in zip(columns, model, strict=True)
+            }
             for (column, data_type), a, b in zip(columns, model, other, strict=True):
                 if column in SKIP or column == "id":
                     continue
