@@ -10,3 +10,4 @@ from . import test_installment_plan
 from . import test_escalation_texts
 from . import test_rate_freshness
 from . import test_notice_charges
+from . import test_bad_input

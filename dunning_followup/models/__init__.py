@@ -3,6 +3,7 @@ from . import dunning_policy
 from . import dunning_level
 from . import dunning_partner_state
 from . import dunning_run
+from . import dunning_run_batch
 from . import dunning_action
 from . import dunning_action_line
 from . import dunning_promise

@@ -3,12 +3,14 @@ import functools
 import logging
 import uuid
 from collections import defaultdict
+from urllib.parse import urlparse
 
 from markupsafe import Markup, escape
 from psycopg2.errors import LockNotAvailable
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import sql
 from odoo.tools.misc import format_date
 
@@ -406,11 +408,20 @@ class DunningAction(models.Model):
             self.env["dunning.action.line"].invalidate_model(["days_late"])
 
     def _try(self, method):
+        """Run ``method`` in a savepoint; a failure is recorded on the action.
+
+        A concurrency error (serialization failure, deadlock, lock not
+        available: two transactions on the same sequence or rows) is not a
+        failure of the notice: the transaction's snapshot is stale, so it
+        propagates and the whole batch is rolled back and retried, as Odoo's
+        request and cron loops do; nothing is committed as failed."""
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
                 method()
             return True
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
         except Exception as exc:  # recorded on the action
             _logger.info("follow-up action %s failed: %s", self.id, exc)
             self.write(
@@ -561,6 +572,8 @@ class DunningAction(models.Model):
                 specific_paperformat_args=paper_args,
             )
             parts = split_pdf(pdf, len(res_ids))
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
         except Exception as exc:  # fall back to one by one
             _logger.info("batch rendering of %s failed: %s", report_ref, exc)
             return {}
@@ -616,6 +629,8 @@ class DunningAction(models.Model):
                             ids, EMAIL_FIELDS
                         )
                     )
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
             except Exception as exc:  # each action renders its own
                 _logger.info("batch rendering of %s failed: %s", template, exc)
         return rendered
@@ -680,6 +695,7 @@ class DunningAction(models.Model):
         # collector does not need otherwise: post as sudo, authored by the user.
         partner = self.partner_id.sudo().with_context(mail_post_autofollow=False)
         message = partner.message_post(
+            message_id=self._notice_message_id(),
             author_id=self.env.user.partner_id.id,
             body=rendered.get("body_html") or "",
             subject=rendered.get("subject") or "",
@@ -694,6 +710,26 @@ class DunningAction(models.Model):
         self.write(
             {"message_id": message.id, "recipient_ids": [(6, 0, recipients.ids)]}
         )
+
+    def _notice_message_id(self):
+        """The Message-Id of this notice's e-mail, the same at every attempt.
+
+        A mail can reach the customer twice when the server is killed
+        between the SMTP server's acceptance and the commit of its ``sent``
+        state: the mail queue sends it again.  The copy carries the same
+        Message-Id (Odoo keeps it on the queued mail), and so does a notice
+        sent again after a failure, because the id is made of what makes
+        the notice unique (its first installment and its level, a key the
+        database allows once) and of the database's uuid, not of the time:
+        mail servers and clients that drop duplicate Message-Ids drop it."""
+        self.ensure_one()
+        line = self.line_ids.sorted("move_line_id")[:1]
+        key = (
+            f"{line.move_line_id.id}.{line.level_id.id}" if line else f"action{self.id}"
+        )
+        database = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        host = urlparse(self.get_base_url()).hostname or "localhost"
+        return f"<dunning.{key}.{(database or '')[:13]}@{host}>"
 
     def _render_one(self, report, res_id):
         content, _report_type = (

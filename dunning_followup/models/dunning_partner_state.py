@@ -74,6 +74,15 @@ class DunningPartnerState(models.Model):
         search="_search_responsible_id",
     )
     user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
+    run_id = fields.Many2one(
+        "dunning.run",
+        string="Last run",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The run that last processed the customer: set by the batch that "
+        "claims the customer, in the same transaction as its notices.",
+    )
 
     _sql_constraints = [
         (
@@ -97,7 +106,12 @@ class DunningPartnerState(models.Model):
 
     @api.model
     def _ensure(self, partner_ids, company_id):
-        """Create the missing rows for these commercial partners (one query)."""
+        """Create the missing rows for these commercial partners (one query).
+
+        Only rows that do not exist are inserted: an insert that meets a
+        key another transaction has just inserted waits for it and then
+        fails with "could not serialize access", so existing rows are not
+        even offered to the unique index."""
         if not partner_ids:
             return
         self.flush_model()
@@ -110,6 +124,10 @@ class DunningPartnerState(models.Model):
                 SELECT p, %(company)s, 'none', %(uid)s, %(uid)s,
                        now() at time zone 'UTC', now() at time zone 'UTC'
                   FROM unnest(%(partners)s::int[]) AS p
+                 WHERE NOT EXISTS (
+                        SELECT 1 FROM dunning_partner_state st
+                         WHERE st.partner_id = p AND st.company_id = %(company)s)
+                 ORDER BY p
                 ON CONFLICT (partner_id, company_id) DO NOTHING
                 """,
                 company=company_id,

@@ -9,7 +9,9 @@ batch is one transaction that:
    them instead of both chasing the same one;
 2. reads every open receivable line of the batch in **one** query;
 3. decides, in plain Python (:mod:`..tools.levels`), the level each line
-   reaches today;
+   reaches today; an installment whose last notice has not gone out (to
+   review, or failed) reaches no higher level until that notice is sent
+   or cancelled, so a failure never makes the customer skip a level;
 4. writes the actions in bulk and the (line, level) keys with
    ``ON CONFLICT DO NOTHING`` against the unique index: whatever crashed or
    ran before, a level is never applied twice to the same installment;
@@ -17,21 +19,65 @@ batch is one transaction that:
    state.
 
 The number of queries of steps 1-4 depends on the number of batches, not on
-the number of invoices.  A crash rolls back the current batch only; the run
-remembers the last customer it finished and resumes after it.
+the number of invoices.  A crash rolls back the current batch only.
+
+Progress lives with the customers, not on the run
+-------------------------------------------------
+Several transactions may work one run at once: the cron, "Process now" on
+the same run, a second cron worker.  So that none of them loses a customer
+or fails on another's update:
+
+- the claim marks each customer's state row with the run
+  (``dunning_partner_state.run_id``) in the same statement that locks it.
+  The mark is part of the batch's transaction: when the batch commits, the
+  customer is processed for this run; when it is rolled back (a crash, a
+  serialization failure, a kill), the mark goes with it and the customer is
+  still due.  A customer held by another transaction (``SKIP LOCKED``) is
+  not marked and is not counted: the run goes on with the next ones and
+  comes back for it.
+- a batch walks forward from the highest customer any batch of the run
+  looked at (a cursor that only makes the walk cheap); when nothing is left
+  ahead, it sweeps the run's scope once more for customers not marked with
+  the run (those that were busy, or whose batch was rolled back).  The run
+  is done only when that sweep finds none; while some are still held by
+  another transaction it stays running, and the cron has its own retry
+  trigger (:meth:`_schedule_retry`) to come back for them.
+- a batch writes its figures as a new row of ``dunning.run.batch`` (an
+  insert: never an update two batches could fight over); the run's
+  counters are the sums of its batches.  Only the end of the run (and its
+  interruption) writes the run's own row.
+- the customers' state rows are created for the whole scope when the run
+  starts (one statement), so the batches do not insert them: two batches
+  inserting the same missing row would wait on each other and fail with
+  "could not serialize access".
+
+A run left running from a previous day (its process killed again and
+again, its cron rescheduled for the next day by Odoo) is closed as
+``interrupted`` by the next day's cron, which makes a new run that covers
+every customer still due; a manager sees it in the list and may delete it.
 """
 
 import logging
+import os
+import socket
 from collections import defaultdict
 from datetime import timedelta
 
+from psycopg2 import errors
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from ..tools.levels import days_late, following_level, next_level
 
 _logger = logging.getLogger(__name__)
+
+# how long the cron waits before coming back to a run left unfinished
+# (customers held by another transaction, a batch killed or rolled back)
+RETRY_DELAY = timedelta(minutes=10)
 
 
 class DunningRun(models.Model):
@@ -76,26 +122,71 @@ class DunningRun(models.Model):
         readonly=True, help="Execute every action at once, even of levels to review."
     )
     state = fields.Selection(
-        [("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+        [
+            ("running", "Running"),
+            ("done", "Done"),
+            ("interrupted", "Interrupted"),
+            ("failed", "Failed"),
+        ],
         required=True,
         default="running",
         index=True,
         readonly=True,
     )
-    last_partner_id = fields.Integer(readonly=True, copy=False)
+    batch_ids = fields.One2many("dunning.run.batch", "run_id", string="Batches")
+    last_partner_id = fields.Integer(compute="_compute_counters")
     partner_total = fields.Integer(string="Customers to process", readonly=True)
-    partner_done = fields.Integer(string="Customers processed", readonly=True)
-    action_count = fields.Integer(string="Number of actions", readonly=True)
-    email_count = fields.Integer(string="E-mails", readonly=True)
-    letter_count = fields.Integer(string="Letters", readonly=True)
-    activity_count = fields.Integer(string="Activities", readonly=True)
-    review_count = fields.Integer(string="To review", readonly=True)
-    failed_count = fields.Integer(string="Failed", readonly=True)
+    partner_done = fields.Integer(
+        string="Customers processed", compute="_compute_counters"
+    )
+    action_count = fields.Integer(
+        string="Number of actions", compute="_compute_counters"
+    )
+    email_count = fields.Integer(string="E-mails", compute="_compute_counters")
+    letter_count = fields.Integer(string="Letters", compute="_compute_counters")
+    activity_count = fields.Integer(string="Activities", compute="_compute_counters")
+    review_count = fields.Integer(string="To review", compute="_compute_counters")
+    failed_count = fields.Integer(string="Failed", compute="_compute_counters")
     skipped_count = fields.Integer(
-        string="Skipped", readonly=True, help="Customers under tolerance or interval."
+        string="Skipped",
+        compute="_compute_counters",
+        help="Customers under tolerance or interval.",
     )
     action_ids = fields.One2many("dunning.action", "run_id", string="Actions")
     log = fields.Text(readonly=True)
+
+    _COUNTERS = {
+        "partner_done": "partner_count",
+        "action_count": "action_count",
+        "email_count": "email_count",
+        "letter_count": "letter_count",
+        "activity_count": "activity_count",
+        "review_count": "review_count",
+        "failed_count": "failed_count",
+        "skipped_count": "skipped_count",
+    }
+
+    @api.depends(
+        "batch_ids.last_partner_id",
+        *(f"batch_ids.{name}" for name in _COUNTERS.values()),
+    )
+    def _compute_counters(self):
+        for run in self:
+            batches = run.batch_ids
+            for name, column in self._COUNTERS.items():
+                run[name] = sum(batches.mapped(column))
+            run.last_partner_id = max(batches.mapped("last_partner_id"), default=0)
+
+    def init(self):
+        res = super().init()
+        # one cron run per company and day (see _create_cron_run)
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS dunning_run_cron_day_uniq
+                ON dunning_run (company_id, date) WHERE trigger = 'cron'
+            """
+        )
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -104,7 +195,33 @@ class DunningRun(models.Model):
                 vals["name"] = (
                     self.env["ir.sequence"].next_by_code("dunning.run") or "/"
                 )
-        return super().create(vals_list)
+        runs = super().create(vals_list)
+        for run in runs:
+            run._start()
+        return runs
+
+    def _start(self):
+        """Create the state rows of every customer in the run's scope (one
+        statement, in the transaction that creates the run: the batches then
+        only lock existing rows) and count the customers to process."""
+        self.ensure_one()
+        self._flush_before_sql()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT move.commercial_partner_id
+                  FROM account_move move
+                 WHERE %(open)s AND %(scope)s
+                """,
+                open=self._open_moves_where(),
+                scope=self._partner_scope(),
+            )
+        )
+        partner_ids = [row[0] for row in self.env.cr.fetchall()]
+        self.env["dunning.partner.state"].sudo()._ensure(
+            partner_ids, self.company_id.id
+        )
+        self.partner_total = len(partner_ids)
 
     # -- entry points -------------------------------------------------------
 
@@ -121,6 +238,7 @@ class DunningRun(models.Model):
         done_total = 0
         processed = False
         for company in companies:
+            self._close_stale_runs(company, today)
             run = self.search(
                 [
                     ("company_id", "=", company.id),
@@ -132,27 +250,141 @@ class DunningRun(models.Model):
             if run and run.state != "running":
                 continue
             if not run:
-                run = self.with_company(company).create(
-                    {"company_id": company.id, "trigger": "cron", "date": today}
-                )
-            if processed:
+                run = self._create_cron_run(company, today)
+                if not run:
+                    remaining_total += 1
+                    continue
+            if processed and run.partner_total:
                 remaining_total += run._remaining_estimate()
                 continue
             run = run.with_company(company)
             done = run._process_batch(batch_size or company.dunning_batch_size)
             done_total += done
             remaining_total += run._remaining_estimate()
-            processed = True
+            # a run without customers is closed by its first batch; the
+            # next company may still be worked in this call
+            processed = processed or bool(run.partner_total)
+        if remaining_total:
+            self._schedule_retry()
         self.env["ir.cron"]._notify_progress(done=done_total, remaining=remaining_total)
         return remaining_total
 
+    @api.model
+    def _create_cron_run(self, company, today):
+        """Today's cron run of ``company``, made by one process only.
+
+        Two processes calling the cron at once would both make a run (each
+        sees none) and chase every customer twice.  The one that does not
+        get the company's advisory lock leaves the company for its next call
+        rather than wait; one that gets it after the other committed is
+        stopped by the unique (company, date) index of cron runs.
+        :return: the run, or an empty recordset when another process is
+            making it
+        """
+        self.env.cr.execute(
+            "SELECT pg_try_advisory_xact_lock(hashtext('dunning.run.cron'), %s)",
+            [company.id],
+        )
+        if not self.env.cr.fetchone()[0]:
+            return self.browse()
+        try:
+            with self.env.cr.savepoint():
+                return self.with_company(company).create(
+                    {"company_id": company.id, "trigger": "cron", "date": today}
+                )
+        except (errors.UniqueViolation, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+            return self.browse()
+
+    @api.model
+    def _schedule_retry(self):
+        """Make sure the daily cron comes back today for the unfinished run.
+
+        Odoo reschedules a job that reported no progress (every customer
+        left held by another transaction) or that was killed three times in
+        a row for its next interval, the next day; a trigger a few minutes
+        ahead, committed with the batch, brings it back the same day."""
+        cron = self.env.ref("dunning_followup.ir_cron_dunning_run", False)
+        if not cron:
+            return
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        now = fields.Datetime.now()
+        if not Trigger.search_count(
+            [("cron_id", "=", cron.id), ("call_at", ">", now)], limit=1
+        ):
+            cron.sudo()._trigger(now + RETRY_DELAY)
+
+    @api.model
+    def _close_stale_runs(self, company, today):
+        """Runs of a previous day still running (killed, never resumed) are
+        closed as interrupted: today's run chases their customers."""
+        stale = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "running"),
+                ("date", "<", today),
+            ]
+        )
+        if stale:
+            stale._interrupt(
+                self.env._(
+                    "Interrupted: not finished on its day; the run of %(today)s "
+                    "takes its customers over.",
+                    today=format_date(self.env, today),
+                )
+            )
+
+    def _interrupt(self, reason):
+        for run in self.filtered(lambda r: r.state == "running"):
+            summary = run._summary()
+            run.write(
+                {
+                    "state": "interrupted",
+                    "log": run._append_log(f"{reason} {summary}"),
+                }
+            )
+
+    def action_interrupt(self):
+        """Button: close a running run that no process finishes (a manager
+        may then delete it); its customers stay due for the next run."""
+        if not self.env.user.has_group("dunning_followup.group_dunning_manager"):
+            raise AccessError(
+                self.env._("Only a follow-up manager can close a running run.")
+            )
+        self._interrupt(
+            self.env._("Closed by %(user)s.", user=self.env.user.display_name)
+        )
+        return True
+
     def action_process(self):
         """Process every batch of these runs in the current transaction
-        (wizard and tests; the cron goes one batch per call)."""
+        (wizard, tests and "Process now"; the cron goes one batch per call).
+
+        Stops, leaving the run running, when the customers left are all held
+        by another transaction: that one processes them, or they are taken
+        up again by the cron's next call."""
+        busy_runs = self.browse()
         for run in self:
             run = run.with_company(run.company_id)
             while run.state == "running":
-                run._process_batch(run.company_id.dunning_batch_size)
+                if not run._process_batch(run.company_id.dunning_batch_size):
+                    if run.state == "running":
+                        busy_runs |= run
+                    break
+        if busy_runs and not self.env.context.get("dunning_plan_only"):
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "message": self.env._(
+                        "Some customers of %(runs)s are being processed by "
+                        "another transaction right now: the run stays open "
+                        "and takes them up when they are free.",
+                        runs=", ".join(busy_runs.mapped("name")),
+                    ),
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
         return True
 
     # -- candidates ---------------------------------------------------------
@@ -183,20 +415,73 @@ class DunningRun(models.Model):
             company=self.company_id.id,
         )
 
-    def _next_partner_ids(self, limit):
+    def _not_processed_where(self):
+        """The customer of ``move`` is not marked as processed by this run.
+
+        Its state row is read by the unique (customer, company) key and
+        its run compared outside the look-up: a condition on ``run_id`` in
+        the look-up lets the planner, on statistics taken before the run
+        marked anything, walk every row the run marked, per invoice."""
+        return SQL(
+            """(SELECT st.run_id FROM dunning_partner_state st
+                 WHERE st.partner_id = move.commercial_partner_id
+                   AND st.company_id = %(company)s) IS DISTINCT FROM %(run)s""",
+            company=self.company_id.id,
+            run=self.id,
+        )
+
+    def _next_partner_ids(self, limit, after=0):
+        """The next customers of the scope after ``after`` that this run has
+        not processed yet (their state row is not marked with the run)."""
         self.env.cr.execute(
             SQL(
                 """
                 SELECT DISTINCT move.commercial_partner_id
                   FROM account_move move
                  WHERE %(open)s AND %(scope)s
-                   AND move.commercial_partner_id > %(last)s
+                   AND move.commercial_partner_id > %(after)s
+                   AND %(not_processed)s
                  ORDER BY 1
                  LIMIT %(limit)s
                 """,
                 open=self._open_moves_where(),
                 scope=self._partner_scope(),
-                last=self.last_partner_id,
+                after=after,
+                not_processed=self._not_processed_where(),
+                limit=limit,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _unprocessed_partner_ids(self, limit, after=0):
+        """The sweep: customers after ``after`` whose state row is not
+        marked with this run and who still have open invoices in scope.
+
+        Walks the company's state rows (which the run made for its whole
+        scope when it started) rather than the open invoices: at the end
+        of a run nearly every row is marked, and a marked row costs no
+        look-up of invoices."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT st.partner_id
+                  FROM dunning_partner_state st
+                 WHERE st.company_id = %(company)s
+                   AND st.partner_id > %(after)s
+                   AND st.run_id IS DISTINCT FROM %(run)s
+                   AND EXISTS (
+                        SELECT 1 FROM account_move move
+                         WHERE move.commercial_partner_id = st.partner_id
+                           AND %(open)s AND %(scope)s
+                        OFFSET 0)
+                 ORDER BY st.partner_id
+                 LIMIT %(limit)s
+                """,
+                company=self.company_id.id,
+                after=after,
+                run=self.id,
+                open=self._open_moves_where(),
+                scope=self._partner_scope(),
                 limit=limit,
             )
         )
@@ -212,11 +497,11 @@ class DunningRun(models.Model):
                 SELECT COUNT(DISTINCT move.commercial_partner_id)
                   FROM account_move move
                  WHERE %(open)s AND %(scope)s
-                   AND move.commercial_partner_id > %(last)s
+                   AND %(not_processed)s
                 """,
                 open=self._open_moves_where(),
                 scope=self._partner_scope(),
-                last=self.last_partner_id,
+                not_processed=self._not_processed_where(),
             )
         )
         return self.env.cr.fetchone()[0]
@@ -231,24 +516,83 @@ class DunningRun(models.Model):
             return self._count_remaining()
         return max(self.partner_total - self.partner_done, 1)
 
-    def _claim_partners(self, partner_ids):
-        """Lock the state rows of these customers; rows another run holds are
-        skipped (that run chases them)."""
+    def _claim_partners(self, partner_ids, limit=None):
+        """Claim up to ``limit`` of these customers for this run: lock their
+        state rows and mark them with the run, in one statement.  Rows
+        another transaction holds are skipped (not marked: they stay due),
+        as are rows already processed by this run.
+
+        A row that another transaction of this run claimed and committed
+        after this transaction began cannot be locked here ("could not
+        serialize access"): the whole window is then left for a later
+        batch, which sees it processed."""
         State = self.env["dunning.partner.state"].sudo()
         State._ensure(partner_ids, self.company_id.id)
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT partner_id FROM dunning_partner_state
-                 WHERE company_id = %(company)s AND partner_id = ANY(%(partners)s)
-                 ORDER BY partner_id
-                   FOR NO KEY UPDATE SKIP LOCKED
-                """,
-                company=self.company_id.id,
-                partners=partner_ids,
-            )
-        )
-        return [row[0] for row in self.env.cr.fetchall()]
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        UPDATE dunning_partner_state st SET run_id = %(run)s
+                          FROM (SELECT id FROM dunning_partner_state
+                                 WHERE company_id = %(company)s
+                                   AND partner_id = ANY(%(partners)s)
+                                   AND run_id IS DISTINCT FROM %(run)s
+                                 ORDER BY partner_id
+                                 LIMIT %(limit)s
+                                   FOR NO KEY UPDATE SKIP LOCKED) claim
+                         WHERE st.id = claim.id
+                        RETURNING st.partner_id
+                        """,
+                        run=self.id,
+                        company=self.company_id.id,
+                        partners=list(partner_ids),
+                        limit=limit or len(partner_ids),
+                    )
+                )
+                claimed = sorted(row[0] for row in self.env.cr.fetchall())
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as exc:
+            _logger.info("run %s: customers claimed meanwhile: %s", self.id, exc)
+            return []
+        State.invalidate_model(["run_id"])
+        return claimed
+
+    def _claim_batch(self, batch_size):
+        """Claim the customers of the next batch.
+
+        Walks forward from the run's cursor; when nothing is left ahead,
+        sweeps the scope from the start once for customers the run has not
+        processed (held by another transaction before, or whose batch was
+        rolled back).
+
+        :return: ``(claimed, busy, cursor)``: the customers claimed, those
+            found held by another transaction, and how far the walk went
+        """
+        cursor = after = self.last_partner_id
+        claimed, busy, swept = [], set(), False
+        while len(claimed) < batch_size:
+            if swept:
+                candidates = self._unprocessed_partner_ids(batch_size, after)
+            else:
+                candidates = self._next_partner_ids(batch_size, after)
+            if not candidates:
+                if swept:
+                    break
+                after, swept = 0, True
+                continue
+            wanted = batch_size - len(claimed)
+            got = self._claim_partners(candidates, limit=wanted)
+            claimed += got
+            if len(got) < wanted:
+                # every candidate not claimed was held by another transaction
+                busy.update(set(candidates) - set(got))
+                after = candidates[-1]
+            else:
+                after = got[-1]
+            if not swept:
+                cursor = max(cursor, after)
+        busy.difference_update(claimed)
+        return claimed, sorted(busy), cursor
 
     def _fetch_open_lines(self, partner_ids):
         """Every open receivable line of these customers, in one query.
@@ -271,7 +615,8 @@ class DunningRun(models.Model):
                        (move.dunning_excluded IS TRUE
                         AND (move.dunning_excluded_until IS NULL
                              OR move.dunning_excluded_until >= %(date)s)) AS excluded,
-                       st.last_notice_date
+                       st.last_notice_date,
+                       pend.pending IS NOT NULL AS pending
                   FROM unnest(%(partners)s::int[]) AS batch(partner_id)
                   JOIN LATERAL (
                         SELECT move.id, move.commercial_partner_id, move.move_type,
@@ -287,6 +632,21 @@ class DunningRun(models.Model):
                          WHERE aml.move_id = move.id AND %(open)s
                         OFFSET 0) aml ON TRUE
                   LEFT JOIN LATERAL (%(level)s) cur ON TRUE
+                  -- a notice of the line not gone out yet (to review,
+                  -- failed): its items by the (line, level) key, then
+                  -- each notice by its id, both fenced (else a first run,
+                  -- whose notices all wait, reads all of them per line)
+                  LEFT JOIN LATERAL (
+                        SELECT TRUE AS pending
+                          FROM (SELECT dal.action_id FROM dunning_action_line dal
+                                 WHERE dal.move_line_id = aml.id
+                                OFFSET 0) dal
+                          JOIN LATERAL (
+                                SELECT 1 FROM dunning_action act
+                                 WHERE act.id = dal.action_id
+                                   AND act.state IN ('to_review', 'failed')
+                                OFFSET 0) act ON TRUE
+                         LIMIT 1) pend ON TRUE
                   LEFT JOIN dunning_partner_state st
                     ON st.partner_id = batch.partner_id
                    AND st.company_id = %(company)s
@@ -312,28 +672,23 @@ class DunningRun(models.Model):
         if self.state != "running":
             return 0
         self._flush_before_sql()
-        if not self.partner_total:
-            self.partner_total = self._count_remaining()
-        partner_ids = self._next_partner_ids(batch_size)
-        if not partner_ids:
-            self._finish()
-            return 0
-        claimed = self._claim_partners(partner_ids)
-        if (
-            self.trigger == "manual"
-            and self.partner_ids
-            and len(claimed) < len(partner_ids)
-        ):
+        claimed, busy, cursor = self._claim_batch(batch_size)
+        if busy and self.trigger == "manual" and self.partner_ids:
             # A person waits for this one: tell them rather than skip silently.
-            busy = self.env["res.partner"].browse(set(partner_ids) - set(claimed))
             raise UserError(
                 self.env._(
                     "Another follow-up run is processing %(partners)s right now; "
                     "try again in a minute.",
-                    partners=", ".join(busy.mapped("display_name")),
+                    partners=", ".join(
+                        self.env["res.partner"].browse(busy).mapped("display_name")
+                    ),
                 )
             )
-        lines = self._fetch_open_lines(claimed) if claimed else []
+        if not claimed:
+            if not busy:
+                self._finish()
+            return 0
+        lines = self._fetch_open_lines(claimed)
         plans, skipped, next_dates = self._plan(claimed, lines)
         actions = self._create_actions(plans)
         if self.env.context.get("dunning_plan_only"):
@@ -348,41 +703,48 @@ class DunningRun(models.Model):
         self.env["dunning.partner.state"].sudo()._refresh(
             claimed, self.company_id.id, self.date, next_dates=next_dates
         )
+        self._record_batch(claimed, busy, cursor, actions, auto, done, skipped)
+        if len(claimed) < batch_size and not busy:
+            # the walk and the sweep found nothing more: the run is over
+            self._finish()
+        return len(claimed)
+
+    def _record_batch(self, claimed, busy, cursor, actions, auto, done, skipped):
+        """What the batch did, as a row of its own (see dunning.run.batch)."""
         failed = auto - done
-        vals = {
-            "last_partner_id": partner_ids[-1],
-            "partner_done": self.partner_done + len(partner_ids),
-            "action_count": self.action_count + len(actions),
-            "email_count": self.email_count + len(done.filtered("message_id")),
-            "letter_count": self.letter_count
-            + len(done.filtered("letter_attachment_id")),
-            "activity_count": self.activity_count + len(done.filtered("activity_id")),
-            "review_count": self.review_count + len(actions - auto),
-            "failed_count": self.failed_count + len(failed),
-            "skipped_count": self.skipped_count + skipped,
-        }
-        busy = len(partner_ids) - len(claimed)
+        notes = [
+            self.env._(
+                "%(action)s failed: %(reason)s",
+                action=action.name,
+                reason=action.failure_reason,
+            )
+            for action in failed
+        ]
         if busy:
-            vals["log"] = self._append_log(
+            notes.append(
                 self.env._(
-                    "%(count)s customers were being processed by another run and "
-                    "were left to it.",
-                    count=busy,
+                    "%(count)s customers were being processed by another "
+                    "transaction: they stay due and are taken up again.",
+                    count=len(busy),
                 )
             )
-        for action in failed:
-            vals["log"] = self._append_log(
-                self.env._(
-                    "%(action)s failed: %(reason)s",
-                    action=action.name,
-                    reason=action.failure_reason,
-                ),
-                vals.get("log"),
-            )
-        self.write(vals)
-        if len(partner_ids) < batch_size:
-            self._finish()
-        return len(partner_ids)
+        self.env["dunning.run.batch"].sudo().create(
+            {
+                "run_id": self.id,
+                "worker": f"{socket.gethostname()}:{os.getpid()}",
+                "last_partner_id": cursor,
+                "partner_count": len(claimed),
+                "action_count": len(actions),
+                "email_count": len(done.filtered("message_id")),
+                "letter_count": len(done.filtered("letter_attachment_id")),
+                "activity_count": len(done.filtered("activity_id")),
+                "review_count": len(actions - auto),
+                "failed_count": len(failed),
+                "skipped_count": skipped,
+                "busy_count": len(busy),
+                "note": "\n".join(notes) or False,
+            }
+        )
 
     def _flush_before_sql(self):
         for model in (
@@ -398,8 +760,8 @@ class DunningRun(models.Model):
         log = log if log is not None else (self.log or "")
         return (log + "\n" if log else "") + text
 
-    def _finish(self):
-        summary = self.env._(
+    def _summary(self):
+        return self.env._(
             "%(partners)s customers processed, %(actions)s actions "
             "(%(emails)s e-mails, %(letters)s letters, %(activities)s activities, "
             "%(review)s to review, %(failed)s failed).",
@@ -411,7 +773,20 @@ class DunningRun(models.Model):
             review=self.review_count,
             failed=self.failed_count,
         )
-        self.write({"state": "done", "log": self._append_log(summary)})
+
+    def _finish(self):
+        """Close the run: the only write of a batch on the run's own row.
+        When another transaction is closing it at the same moment, it is
+        left to that one."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM dunning_run WHERE id = %s FOR NO KEY UPDATE NOWAIT",
+                    [self.id],
+                )
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            return
+        self.write({"state": "done", "log": self._append_log(self._summary())})
 
     def _get_partner_policies(self, partner_ids):
         """Policy of each customer (its own, else the company default)."""
@@ -487,6 +862,10 @@ class DunningRun(models.Model):
         next_date = None
         for line in lines:
             if line["excluded"]:
+                continue
+            if line["pending"] and not forced:
+                # its notice has not gone out (to review, or failed): the
+                # next level waits until it is sent or cancelled
                 continue
             late = days_late(line["date_maturity"], date)
             current = (
@@ -740,4 +1119,9 @@ class DunningRun(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
         if any(run.state == "running" and run.partner_done for run in self):
-            raise UserError(self.env._("A run that has started cannot be deleted."))
+            raise UserError(
+                self.env._(
+                    "A run that has started cannot be deleted while it is "
+                    "running: close it first."
+                )
+            )

@@ -14,3 +14,6 @@ from . import test_open_installments
 from . import test_dunning_documents
 from . import test_tours
 from . import test_dunning_ui
+from . import test_run_concurrency
+from . import test_run_faults
+from . import test_bad_input

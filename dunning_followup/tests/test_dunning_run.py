@@ -274,9 +274,12 @@ class TestDunningRun(DunningCommon):
                 {"company_id": self.company.id, "date": date(2026, 1, 7)}
             )
             with patch.object(type(run), "_claim_partners", return_value=[]):
-                run.action_process()
+                result = run.action_process()
         self.assertFalse(self._actions())
-        self.assertIn("another run", run.log)
+        # the customer stays due: the run is not over and counts nobody
+        self.assertEqual(run.state, "running")
+        self.assertEqual(run.partner_done, 0)
+        self.assertEqual(result["tag"], "display_notification")
 
     def test_no_email_address_gets_a_letter(self):
         silent = self._make_customer("No Mail Ltd")

@@ -27,7 +27,7 @@ sys.path.insert(0, HERE)
 
 import clone  # noqa: E402
 
-GENERATOR_VERSION = "4"
+GENERATOR_VERSION = "5"
 OUR_ADDONS = "dunning_followup,dunning_escalation,dunning_factoring"
 INVOICES_PER_CUSTOMER = 5
 DUE_OFFSETS = (-150, -105, -60, -15, 30)  # days from today, before the copy shift
@@ -208,6 +208,56 @@ def step_generate(args):
         payment_states=states,
         differences=[list(map(str, d)) for d in differences[:20]],
     )
+
+
+def step_post(args):
+    """Post new invoices on generated data, on its first and last accounting
+    dates and on ``--today``, and pay the last one: Odoo's numbering must go
+    on after the copies' numbers (late-fee invoices are posted this way)."""
+    from odoo import Command
+
+    today = date.fromisoformat(args.today)
+    with odoo_env(args.db) as env:
+        env.cr.execute(
+            "SELECT MIN(date), MAX(date) FROM account_move"
+            " WHERE move_type = 'out_invoice'"
+        )
+        dates = sorted({*env.cr.fetchone(), today})
+        partner = (
+            env["account.move"]
+            .search([("move_type", "=", "out_invoice")], order="id desc", limit=1)
+            .partner_id
+        )
+        moves = env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": day,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Late fee", "price_unit": 40.0, "tax_ids": []}
+                        )
+                    ],
+                }
+                for day in dates
+            ]
+        )
+        for move in moves:  # one by one, as notices post their fee invoices
+            move.action_post()
+        payment = (
+            env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=moves[-1].ids)
+            .create({"payment_date": dates[-1]})
+            ._create_payments()
+        )
+        env.flush_all()
+        emit(
+            step="post",
+            names=moves.mapped("name"),
+            states=moves.mapped("payment_state"),
+            payment=payment.move_id.name,
+        )
 
 
 # -- our measurements --------------------------------------------------------------
@@ -588,7 +638,15 @@ def main(argv=None):
     p_all.add_argument("--sample", type=int, default=50)
     p_all.add_argument("--json")
     p_all.add_argument("--today", default=date.today().isoformat())
-    for name in ("generate", "run", "notices", "confirm", "oca-run", "oca-notices"):
+    for name in (
+        "generate",
+        "post",
+        "run",
+        "notices",
+        "confirm",
+        "oca-run",
+        "oca-notices",
+    ):
         p = sub.add_parser(name)
         p.add_argument("--db", required=True)
         p.add_argument("--customers", type=int, default=1000)
@@ -600,6 +658,7 @@ def main(argv=None):
     if args.command != "all":
         steps = {
             "generate": step_generate,
+            "post": step_post,
             "run": step_run,
             "notices": step_notices,
             "confirm": step_confirm,

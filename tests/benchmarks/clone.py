@@ -11,11 +11,18 @@ over ``generate_series``: every copy is the model's rows with
 - every foreign key that points into a copied row remapped the same way
   (found from the database's own foreign-key constraints);
 - names made unique (``name || '-' || copy``) and every ``date`` column
-  shifted by a per-copy number of days, to spread due dates.
+  shifted by a per-copy number of days, to spread due dates;
+- journal entries numbered as Odoo numbers them (:func:`_sequence_sql`): a
+  name such as ``INV/2026/00010-99`` would break the next number Odoo
+  gives in that journal (it reads the highest ``sequence_number`` of the
+  prefix and formats the name it finds), and posting a new invoice would
+  then fail on ``account_move_unique_name``.
 
 Everything else is the ORM's value, byte for byte; ``compare_copy`` checks it
 (tests/benchmarks/test_generator.py).
 """
+
+from datetime import timedelta
 
 from psycopg2 import sql
 
@@ -29,10 +36,73 @@ TABLES = (
 )
 RENAME = {
     "res_partner": ("name", "complete_name"),
-    "account_move": ("name",),
     "account_payment": ("name",),
 }
 SKIP = {"create_date", "write_date"}
+# the columns of a journal entry's number, recomputed for each copy
+SEQUENCE = ("name", "sequence_prefix", "sequence_number")
+
+
+def _sequence_offset(cr):
+    """The highest entry number in use: the copies are numbered above it."""
+    cr.execute("SELECT COALESCE(MAX(sequence_number), 0) FROM account_move")
+    return cr.fetchone()[0]
+
+
+def _sequence_sql(column, shift_sql, offset, count):
+    """SQL of the copy's ``column`` (of SEQUENCE), ``g.g`` the copy number
+    and ``m.rank`` the model entry's rank among the ``count`` model entries.
+
+    Copy ``g`` of the entry of rank ``r`` is numbered
+    ``offset + (g - 1) * count + r + 1``: above every number in use, and
+    unique across journals and years, so that two entries never meet under
+    one prefix with one number.  Its prefix takes the year of the copy's
+    shifted date (a prefix names its year: Odoo looks for the last number
+    of a year among the entries of that year), and the name is prefix +
+    number, padded as the model's."""
+    number = sql.SQL("({o} + (g.g - 1) * {c} + m.rank + 1)").format(
+        o=sql.Literal(offset), c=sql.Literal(count)
+    )
+    prefix = sql.SQL(
+        "regexp_replace(src.sequence_prefix, extract(year FROM src.date)::int::text,"
+        " extract(year FROM src.date + ({shift})::int)::int::text)"
+    ).format(shift=sql.SQL(shift_sql))
+    numbered = sql.SQL("src.sequence_prefix IS NOT NULL AND src.sequence_number > 0")
+    if column == "sequence_number":
+        value = number
+    elif column == "sequence_prefix":
+        value = prefix
+    else:
+        value = sql.SQL(
+            "{prefix} || lpad({number}::text, greatest("
+            "length(src.name) - length(src.sequence_prefix),"
+            " length({number}::text)), '0')"
+        ).format(prefix=prefix, number=number)
+    fallback = sql.SQL("src.name || '-' || g.g") if column == "name" else None
+    return sql.SQL("CASE WHEN {numbered} THEN {value} ELSE {fallback} END").format(
+        numbered=numbered,
+        value=value,
+        fallback=fallback or sql.SQL("src.{}").format(sql.Identifier(column)),
+    )
+
+
+def _expected_sequence(column, model, rank, copy, shift_days, layout):
+    """Python twin of :func:`_sequence_sql` for :func:`compare_copy`;
+    ``model`` is the model row as a dict."""
+    if not (model["sequence_prefix"] is not None and model["sequence_number"] > 0):
+        return f"{model['name']}-{copy}" if column == "name" else model[column]
+    count = layout["account_move"][1]
+    number = layout["sequence"] + (copy - 1) * count + rank + 1
+    if column == "sequence_number":
+        return number
+    shifted = model["date"] + timedelta(days=shift_days)
+    prefix = model["sequence_prefix"].replace(
+        str(model["date"].year), str(shifted.year), 1
+    )
+    if column == "sequence_prefix":
+        return prefix
+    width = len(model["name"]) - len(model["sequence_prefix"])
+    return prefix + str(number).zfill(width)
 
 
 def model_rows(cr, partner_ids):
@@ -116,6 +186,7 @@ def clone(cr, rows, copies, shift_sql="0"):
             )
         )
         layout[table] = (cr.fetchone()[0], len(ids))
+    layout["sequence"] = _sequence_offset(cr)
     for table in TABLES:
         base, count = layout[table]
         if not count:
@@ -153,6 +224,10 @@ def clone(cr, rows, copies, shift_sql="0"):
                         base=sql.Literal(ref_base),
                         count=sql.Literal(ref_count),
                     )
+                )
+            elif table == "account_move" and column in SEQUENCE:
+                values.append(
+                    _sequence_sql(column, shift_sql, layout["sequence"], count)
                 )
             elif column in RENAME.get(table, ()):
                 values.append(sql.SQL("src.{col} || '-' || g.g").format(col=col))
@@ -213,10 +288,17 @@ def compare_copy(cr, rows, layout, copy, shift_days):
                 [new_id],
             )
             other = cr.fetchone()
+            row = {
+                name: value for (name, _type), value in zip(columns, model, strict=True)
+            }
             for (column, data_type), a, b in zip(columns, model, other, strict=True):
                 if column in SKIP or column == "id":
                     continue
-                if column in fks and a in rows[fks[column]]:
+                if table == "account_move" and column in SEQUENCE:
+                    expected = _expected_sequence(
+                        column, row, rank, copy, shift_days, layout
+                    )
+                elif column in fks and a in rows[fks[column]]:
                     ref_base, ref_count = layout[fks[column]]
                     expected = (
                         ref_base + (copy - 1) * ref_count + rows[fks[column]].index(a)
@@ -224,8 +306,6 @@ def compare_copy(cr, rows, layout, copy, shift_days):
                 elif column in RENAME.get(table, ()) and a is not None:
                     expected = f"{a}-{copy}"
                 elif data_type == "date" and a is not None:
-                    from datetime import timedelta
-
                     expected = a + timedelta(days=shift_days)
                 else:
                     expected = a

@@ -44,3 +44,35 @@ def test_copies_equal_their_orm_models():
     assert result["payment_states"]["partial"] == 2
     assert bench_env()["ODOO_RC"].endswith("odoo.conf")
     assert (ROOT / "tests" / "benchmarks" / "README.md").is_file()
+
+
+def test_new_invoices_post_after_the_copies():
+    """Odoo numbers new entries after the copies' (late-fee invoices and
+    payments are posted on benchmark data): the copies are numbered as Odoo
+    numbers, their prefixes follow their shifted dates across a new year."""
+    db = "dunning_bench_generator_post"
+    subprocess.run(["dropdb", "--if-exists", "--force", db], check=True)
+    subprocess.run(["createdb", "-T", "dunning_tpl_base", db], check=True)
+    try:
+        generated = run_bench(
+            "generate",
+            "--db",
+            db,
+            "--customers",
+            "7",
+            "--today",
+            "2026-01-05",
+            "--check",
+        )
+        posted = run_bench("post", "--db", db, "--today", "2026-01-05")
+    finally:
+        subprocess.run(["dropdb", "--if-exists", "--force", db], check=True)
+    assert generated["differences"] == []
+    # the first and last accounting dates of the data and today: three
+    # invoices in two years, each with a new number of its year
+    names = posted["names"]
+    assert len(names) == 3
+    assert names[0].startswith("INV/2025/")
+    assert names[-1].startswith("INV/2026/")
+    assert posted["states"][-1] in ("paid", "in_payment")
+    assert posted["payment"]

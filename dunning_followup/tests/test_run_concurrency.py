@@ -1,0 +1,211 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Runs worked by several real transactions at once.
+
+The test's own transaction is invisible to other connections, so these
+tests commit their customers and invoices (in the main company and its
+default policy) on a connection of their own, work them from two other
+connections, and delete everything they committed at the end.
+"""
+
+import contextlib
+from datetime import date
+
+from odoo import SUPERUSER_ID, Command, api, fields, sql_db
+from odoo.tests import BaseCase, tagged
+from odoo.tests.common import get_db_name
+
+NO_MAIL = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
+
+
+@tagged("post_install", "-at_install")
+class TestRunConcurrency(BaseCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.dbname = get_db_name()
+
+    def _cursor(self, lock_timeout="5s"):
+        cr = sql_db.db_connect(self.dbname).cursor()
+        # a batch that waits on another is a failure here, not a hang
+        cr.execute(f"SET lock_timeout = '{lock_timeout}'")
+        self.addCleanup(self._close, cr)
+        return cr
+
+    @staticmethod
+    def _close(cr):
+        if not cr.closed:
+            cr.rollback()
+            cr.close()
+
+    def _env(self, cr, **context):
+        return api.Environment(cr, SUPERUSER_ID, {**NO_MAIL, **context})
+
+    def _committed_customers(self, count, due=date(2026, 1, 1)):
+        """``count`` customers of the main company, each with one posted
+        invoice due on ``due``, committed; removed when the test ends."""
+        cr = self._cursor()
+        env = self._env(cr)
+        company = env.ref("base.main_company")
+        env = env(context={**env.context, "allowed_company_ids": company.ids})
+        partners = env["res.partner"].create(
+            [
+                {"name": f"Concurrent customer {index}", "is_company": True}
+                for index in range(count)
+            ]
+        )
+        moves = env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": due,
+                    "invoice_date_due": due,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Service", "price_unit": 100.0, "tax_ids": []}
+                        )
+                    ],
+                }
+                for partner in partners
+            ]
+        )
+        moves.action_post()
+        cr.commit()
+        self.addCleanup(self._delete, partners.ids, moves.ids)
+        return company, partners.ids
+
+    def _delete(self, partner_ids, move_ids):
+        with contextlib.closing(sql_db.db_connect(self.dbname).cursor()) as cr:
+            cr.execute(
+                "DELETE FROM dunning_run WHERE id IN ("
+                " SELECT run_id FROM dunning_action WHERE partner_id = ANY(%(p)s)"
+                " UNION SELECT run_id FROM dunning_partner_state"
+                "  WHERE partner_id = ANY(%(p)s))",
+                {"p": partner_ids},
+            )
+            cr.execute(
+                "DELETE FROM dunning_action WHERE partner_id = ANY(%s)", [partner_ids]
+            )
+            cr.execute("DELETE FROM account_move WHERE id = ANY(%s)", [move_ids])
+            cr.execute("DELETE FROM res_partner WHERE id = ANY(%s)", [partner_ids])
+            cr.commit()
+
+    def _run(self, env, company):
+        return env["dunning.run"].create(
+            {"company_id": company.id, "date": date(2026, 1, 7), "trigger": "cron"}
+        )
+
+    def _actions(self, env, partner_ids):
+        return env["dunning.action"].search([("partner_id", "in", partner_ids)])
+
+    def test_customer_held_by_a_transaction_rolled_back_is_not_lost(self):
+        """A batch skips the customer another transaction holds; that
+        transaction rolls back; the run still processes the customer and
+        counts only what it really processed."""
+        company, partner_ids = self._committed_customers(3)
+        held = partner_ids[1]
+        holder = self._cursor()
+        holder.execute(
+            """INSERT INTO dunning_partner_state (partner_id, company_id, status)
+               VALUES (%s, %s, 'none')""",
+            [held, company.id],
+        )
+        holder.commit()
+        # another transaction claims the customer, as a batch does
+        holder.execute(
+            """SELECT id FROM dunning_partner_state
+                WHERE partner_id = %s AND company_id = %s FOR NO KEY UPDATE""",
+            [held, company.id],
+        )
+        cr = self._cursor()
+        env = self._env(cr, dunning_plan_only=True)
+        run = self._run(env, company)
+        run._process_batch(10)
+        self.assertEqual(run.state, "running")
+        self.assertEqual(run.partner_done, 2)
+        self.assertEqual(
+            sorted(self._actions(env, partner_ids).partner_id.ids),
+            [p for p in partner_ids if p != held],
+        )
+        cr.commit()  # the batch is done; the holder then fails
+        holder.rollback()
+        run.invalidate_recordset()
+        run._process_batch(10)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.partner_done, 3)
+        self.assertEqual(
+            sorted(self._actions(env, partner_ids).partner_id.ids), partner_ids
+        )
+        cr.commit()
+
+    def test_two_batches_at_once_share_the_customers(self):
+        """Two transactions process batches of the same run at the same
+        moment: each takes its own customers, none waits for the other
+        (``lock_timeout`` would fail it) and both commit."""
+        company, partner_ids = self._committed_customers(4)
+        setup = self._cursor()
+        run_id = self._run(self._env(setup), company).id
+        setup.commit()
+        cr_a, cr_b = self._cursor("2s"), self._cursor("2s")
+        run_a = self._env(cr_a, dunning_plan_only=True)["dunning.run"].browse(run_id)
+        run_b = self._env(cr_b, dunning_plan_only=True)["dunning.run"].browse(run_id)
+        self.assertEqual(run_a._process_batch(2), 2)
+        self.assertEqual(run_b._process_batch(2), 2)
+        done_a = self._actions(run_a.env, partner_ids).partner_id.ids
+        done_b = self._actions(run_b.env, partner_ids).partner_id.ids
+        self.assertEqual(len(done_a), 2)
+        self.assertEqual(len(done_b), 2)
+        self.assertFalse(set(done_a) & set(done_b))
+        cr_a.commit()
+        cr_b.commit()
+        check = self._env(self._cursor())["dunning.run"].browse(run_id)
+        self.assertEqual(check.partner_done, 4)
+        self.assertEqual(len(check.batch_ids), 2)
+        self.assertEqual(
+            sorted(self._actions(check.env, partner_ids).partner_id.ids), partner_ids
+        )
+        # the next batch finds nothing left and closes the run
+        check._process_batch(2)
+        self.assertEqual(check.state, "done")
+
+    def test_two_cron_calls_at_once_make_one_run(self):
+        """The cron called by two processes on a new day: one makes the
+        day's run, the other neither waits nor makes a second one."""
+        cr_a, cr_b = self._cursor("2s"), self._cursor("2s")
+        env_a, env_b = self._env(cr_a), self._env(cr_b)
+        company = env_a.ref("base.main_company")
+        today = fields.Date.context_today(env_a["dunning.run"])
+        self.addCleanup(self._delete_cron_runs, company.id, today)
+        env_a["dunning.run"]._cron_run()
+        # the company is left for the next call: something remains
+        self.assertGreater(env_b["dunning.run"]._cron_run(), 0)
+        self.assertFalse(
+            env_b["dunning.run"].search(
+                [("company_id", "=", company.id), ("date", "=", today)]
+            )
+        )
+        cr_a.commit()
+        cr_b.commit()
+        check = self._env(self._cursor())
+        runs = check["dunning.run"].search(
+            [
+                ("company_id", "=", company.id),
+                ("date", "=", today),
+                ("trigger", "=", "cron"),
+            ]
+        )
+        self.assertEqual(len(runs), 1)
+
+    def _delete_cron_runs(self, company_id, today):
+        with contextlib.closing(sql_db.db_connect(self.dbname).cursor()) as cr:
+            cr.execute(
+                "DELETE FROM dunning_run"
+                " WHERE company_id = %s AND date = %s AND trigger = 'cron'",
+                [company_id, today],
+            )
+            cr.execute(
+                "DELETE FROM ir_cron_trigger WHERE cron_id IN ("
+                " SELECT res_id FROM ir_model_data WHERE module = 'dunning_followup'"
+                " AND name = 'ir_cron_dunning_run')"
+            )
+            cr.commit()
