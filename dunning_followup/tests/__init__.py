@@ -11,3 +11,4 @@ from . import test_open_installments
 from . import test_dunning_documents
 from . import test_tours
 from . import test_dunning_ui
+from . import test_translations
