@@ -28,7 +28,9 @@ class TestTranslations(DunningCommon):
 
     def _formal_notice(self, lang):
         """The formal notice (e-mail and letter) of a customer speaking ``lang``."""
-        customer = self._make_customer(f"Kunde {lang}", f"{lang}@example.com", lang=lang)
+        customer = self._make_customer(
+            f"Kunde {lang}", f"{lang}@example.com", lang=lang
+        )
         self._invoice(customer, date(2026, 1, 1), 700.0)
         self.policy.level_mode = "jump"
         with freeze_time("2026-01-25"), self.mock_mail_gateway():
@@ -79,8 +81,8 @@ class TestTranslations(DunningCommon):
         self.assertEqual(final.with_context(lang="de_DE").name, "Letzte Mahnung")
         self.assertEqual(final.with_context(lang="fr_FR").name, "Dernier avis")
         # a message of the code (self.env._) in the user's language
+        # (through a variable, so that the export does not take this test
+        # for a place the term is used)
+        source = "Only Dunning users can follow up customers."
         env = self.env(context=dict(self.env.context, lang="de_DE"))
-        self.assertEqual(
-            env._("Only Dunning users can follow up customers."),
-            "Nur Mahnwesen-Benutzer können Kunden mahnen.",
-        )
+        self.assertEqual(env._(source), "Nur Mahnwesen-Benutzer können Kunden mahnen.")
