@@ -17,3 +17,4 @@ from . import test_dunning_ui
 from . import test_run_concurrency
 from . import test_run_faults
 from . import test_bad_input
+from . import test_translations
