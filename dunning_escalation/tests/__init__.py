@@ -9,3 +9,4 @@ from . import test_tools_installments
 from . import test_installment_plan
 from . import test_escalation_texts
 from . import test_rate_freshness
+from . import test_tours
