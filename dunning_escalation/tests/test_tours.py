@@ -74,11 +74,12 @@ class TestEscalationTours(DunningCommon, HttpCase):
         self.assertFalse(order.dunning_hold_override_reason)
         self.start_tour(url, "dunning_hold_override_tour", login="olga")
         self.assertEqual(order.state, "sale")
-        self.assertEqual(
-            order.dunning_hold_override_reason, "Paid cash at the counter"
-        )
+        self.assertEqual(order.dunning_hold_override_reason, "Paid cash at the counter")
         self.assertTrue(
-            any("Paid cash at the counter" in body for body in order.message_ids.mapped("body")),
+            any(
+                "Paid cash at the counter" in body
+                for body in order.message_ids.mapped("body")
+            ),
             "the override is logged on the order",
         )
 

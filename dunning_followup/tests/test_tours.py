@@ -108,9 +108,9 @@ class TestDunningTours(DunningCommon, HttpCase):
         ]
         # its next action is due today: on the collector's day
         State = self.env["dunning.partner.state"]
-        State.search([("partner_id", "=", self.tour_customer.id)]).next_action_date = (
-            fields.Date.context_today(self.env.user)
-        )
+        State.search(
+            [("partner_id", "=", self.tour_customer.id)]
+        ).next_action_date = fields.Date.context_today(self.env.user)
         State._refresh(self.tour_customer.ids, self.company.id)
         self.start_tour(
             "/odoo/action-dunning_followup.dunning_aging_report_action",
