@@ -33,5 +33,8 @@
         "report/dunning_installment_plan_reports.xml",
     ],
     "demo": ["demo/dunning_escalation_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["dunning_escalation/static/tests/tours/*.js"],
+    },
     "installable": True,
 }

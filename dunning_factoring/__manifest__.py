@@ -21,5 +21,8 @@
         "wizard/dunning_write_off_views.xml",
         "views/dunning_factoring_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["dunning_factoring/static/tests/tours/*.js"],
+    },
     "installable": True,
 }

@@ -12,3 +12,4 @@ from . import test_rate_freshness
 from . import test_notice_charges
 from . import test_bad_input
 from . import test_translations
+from . import test_tours

@@ -4,3 +4,4 @@ from . import test_batch
 from . import test_performance
 from . import test_security
 from . import test_tools_writers
+from . import test_tours

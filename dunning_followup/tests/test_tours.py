@@ -64,3 +64,64 @@ class TestDunningTours(DunningCommon, HttpCase):
         self.assertEqual(promise.amount, 450.0)
         self.assertEqual(promise.move_ids, self.late | self.later)
         self.assertEqual(promise.state, "open")
+
+    def test_manager_configures_a_level(self):
+        """Accounting > Configuration > Follow-ups > Follow-up policies: a
+        manager adds a letter level at 60 days to the policy."""
+        self._make_user(
+            "Maud Manager",
+            "maud",
+            ["account.group_account_manager", "dunning_followup.group_dunning_manager"],
+        ).password = "maud"
+        self.start_tour(
+            "/odoo/action-dunning_followup.dunning_policy_action",
+            "dunning_configure_level_tour",
+            login="maud",
+        )
+        level = self.policy.level_ids.filtered(lambda lvl: lvl.name == "Last call")
+        self.assertEqual(level.days, 60)
+        self.assertTrue(level.send_letter)
+        self.assertFalse(level.send_email)
+        self.assertEqual(len(self.policy.level_ids), 6)
+
+    def test_wizard_sends_the_notice(self):
+        """The row's Follow up button opens the wizard; Send executes the
+        formal notice (25 days late: level Formal, e-mail and letter)."""
+        self.start_tour(
+            "/odoo/action-dunning_followup.dunning_partner_state_action",
+            "dunning_wizard_send_tour",
+            login="colette",
+        )
+        action = self._tour_actions()
+        self.assertEqual(action.state, "done", action.failure_reason)
+        self.assertEqual(action.level_id, self.level_formal)
+        self.assertEqual(action.move_ids, self.late | self.later)
+        self.assertTrue(action.letter_attachment_id)
+        self.assertTrue(action.message_id, "the notice is e-mailed")
+        self.assertEqual(action.recipient_ids, self.tour_customer)
+
+    def test_dashboards_open(self):
+        """Aging pivot and graph, DSO graph, effectiveness graph and Today
+        open from the menus, the aging showing the customer's 450.00."""
+        self.collector.groups_id = [
+            Command.link(self.env.ref("account.group_account_invoice").id)
+        ]
+        # its next action is due today: on the collector's day
+        State = self.env["dunning.partner.state"]
+        State.search(
+            [("partner_id", "=", self.tour_customer.id)]
+        ).next_action_date = fields.Date.context_today(self.env.user)
+        State._refresh(self.tour_customer.ids, self.company.id)
+        self.start_tour(
+            "/odoo/action-dunning_followup.dunning_aging_report_action",
+            "dunning_dashboards_tour",
+            login="colette",
+        )
+        aging = self.env["dunning.aging.report"].with_user(self.collector)
+        rows = aging.search([("partner_id", "=", self.tour_customer.id)])
+        self.assertEqual(sum(rows.mapped("amount_residual")), 450.0)
+        self.assertEqual(set(rows.mapped("bucket")), {"1_30"})
+        today = State.with_user(self.collector).search(
+            State._get_collector_day_domain()
+        )
+        self.assertIn(self.tour_customer, today.partner_id)

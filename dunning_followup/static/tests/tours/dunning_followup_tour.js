@@ -105,3 +105,162 @@ registry.category("web_tour.tours").add("dunning_promise_tour", {
         },
     ],
 });
+
+// Accounting > Configuration > Follow-ups > Follow-up policies: a manager
+// adds a level to the policy.
+registry.category("web_tour.tours").add("dunning_configure_level_tour", {
+    steps: () => [
+        {
+            content: "Open the Configuration menu",
+            trigger: ".o_main_navbar [data-menu-xmlid='account.menu_finance_configuration']",
+            run: "click",
+        },
+        {
+            content: "Follow-up policies",
+            trigger: ".dropdown-item[data-menu-xmlid='dunning_followup.dunning_policy_menu']",
+            run: "click",
+        },
+        {
+            content: "Open the policy",
+            trigger: ".o_list_view .o_data_row td[name=name]:contains(Test policy)",
+            run: "click",
+        },
+        {
+            content: "The levels are listed by days",
+            trigger: ".o_field_widget[name=level_ids] .o_data_row:contains(Reminder)",
+        },
+        {
+            content: "Add a level",
+            trigger: ".o_field_widget[name=level_ids] .o_field_x2many_list_row_add a",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=name] input",
+            run: "edit Last call",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=days] input",
+            run: "edit 60",
+        },
+        {
+            content: "No e-mail at this level: a letter",
+            trigger: ".modal .o_field_widget[name=send_email] input:checked",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=send_letter] input:not(:checked)",
+            run: "click",
+        },
+        {
+            content: "Save the level",
+            trigger: ".modal .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "The new level is in the ladder",
+            trigger:
+                "body:not(:has(.modal)) .o_field_widget[name=level_ids] .o_data_row:contains(Last call)",
+        },
+        {
+            content: "Save the policy",
+            trigger: ".o_form_view .o_form_button_save",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_form_saved",
+        },
+    ],
+});
+
+// A collector follows up a customer from the list and sends the notice.
+registry.category("web_tour.tours").add("dunning_wizard_send_tour", {
+    steps: () => [
+        {
+            content: "The row's Follow up button opens the wizard",
+            trigger: `.o_data_row:contains(${CUSTOMER}) button[name=action_followup]`,
+            run: "click",
+        },
+        {
+            trigger: `.modal .o_field_widget[name=partner_ids]:contains(${CUSTOMER})`,
+        },
+        {
+            content: "The preview shows the customer's notice",
+            trigger: `.modal .o_field_widget[name=preview] h4:contains(${CUSTOMER})`,
+        },
+        {
+            content: "Send",
+            trigger: ".modal-footer button[name=action_send]",
+            run: "click",
+        },
+        {
+            content: "The wizard closes",
+            trigger: "body:not(:has(.modal))",
+        },
+    ],
+});
+
+// The reports open: aging pivot and graph, DSO graph, effectiveness graph,
+// then a collector's day.
+registry.category("web_tour.tours").add("dunning_dashboards_tour", {
+    steps: () => [
+        {
+            content: "The aging opens as a pivot, with the customer's 450.00 overdue",
+            trigger: ".o_pivot th:contains(1-30)",
+        },
+        {
+            trigger: ".o_pivot td:contains(450.00)",
+        },
+        {
+            content: "and as a graph",
+            trigger: ".o_switch_view.o_graph",
+            run: "click",
+        },
+        {
+            trigger: ".o_graph_renderer canvas",
+        },
+        {
+            trigger: ".o_main_navbar [data-menu-xmlid='account.menu_finance_reports']",
+            run: "click",
+        },
+        {
+            content: "Days sales outstanding",
+            trigger: ".dropdown-item[data-menu-xmlid='dunning_followup.dunning_dso_report_menu']",
+            run: "click",
+        },
+        {
+            trigger: ".o_graph_renderer canvas",
+        },
+        {
+            trigger: ".o_breadcrumb:contains(Days sales outstanding)",
+        },
+        {
+            trigger: ".o_main_navbar [data-menu-xmlid='account.menu_finance_reports']",
+            run: "click",
+        },
+        {
+            content: "Follow-up effectiveness",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='dunning_followup.dunning_effectiveness_report_menu']",
+            run: "click",
+        },
+        {
+            trigger: ".o_breadcrumb:contains(Follow-up effectiveness)",
+        },
+        {
+            trigger: ".o_graph_renderer canvas",
+        },
+        {
+            trigger: ".o_main_navbar [data-menu-xmlid='account.menu_finance_receivables']",
+            run: "click",
+        },
+        {
+            content: "Today",
+            trigger: ".dropdown-item[data-menu-xmlid='dunning_followup.dunning_collector_day_menu']",
+            run: "click",
+        },
+        {
+            content: "The customer to act on, with its next actions",
+            trigger: `.o_kanban_record:contains(${CUSTOMER}) button[name=action_followup]`,
+        },
+    ],
+});
