@@ -66,7 +66,7 @@ from datetime import timedelta
 from psycopg2 import errors
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 from odoo.tools.misc import format_date
@@ -343,7 +343,10 @@ class DunningRun(models.Model):
     def action_interrupt(self):
         """Button: close a running run that no process finishes (a manager
         may then delete it); its customers stay due for the next run."""
-        self.check_access("write")
+        if not self.env.user.has_group("dunning_followup.group_dunning_manager"):
+            raise AccessError(
+                self.env._("Only a follow-up manager can close a running run.")
+            )
         self._interrupt(
             self.env._("Closed by %(user)s.", user=self.env.user.display_name)
         )

@@ -9,6 +9,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from psycopg2 import errors
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -178,6 +179,8 @@ class TestRunFaults(DunningCommon):
                 {"company_id": self.company.id, "date": date(2026, 1, 7)}
             )
             run._process_batch(1)
+            with self.assertRaises(AccessError):
+                run.with_user(self.collector).action_interrupt()
             run.action_interrupt()
         self.assertEqual(run.state, "interrupted")
         self.assertIn("Closed by", run.log)

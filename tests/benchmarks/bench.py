@@ -27,7 +27,7 @@ sys.path.insert(0, HERE)
 
 import clone  # noqa: E402
 
-GENERATOR_VERSION = "4"
+GENERATOR_VERSION = "5"
 OUR_ADDONS = "dunning_followup,dunning_escalation,dunning_factoring"
 INVOICES_PER_CUSTOMER = 5
 DUE_OFFSETS = (-150, -105, -60, -15, 30)  # days from today, before the copy shift
