@@ -208,7 +208,14 @@ def ensure_data(rc, size, batch):
         env=env,
     )
     odoo(rc, "-d", name, "-i", ",".join(ADDONS), "--stop-after-init", "--no-http")
-    odoo(rc, "-d", name, "--no-http", command=("shell",), stdin=CONFIGURE % {"batch": batch})
+    odoo(
+        rc,
+        "-d",
+        name,
+        "--no-http",
+        command=("shell",),
+        stdin=CONFIGURE % {"batch": batch},
+    )
     psql("ANALYZE", name)
     psql(f"COMMENT ON DATABASE \"{name}\" IS '{key}'")
     return name
@@ -344,7 +351,7 @@ def phase(db):
         return "mail queue" if queries.strip() else "idle (mail queue)"
     for needle, name in (
         ("dunning_charge", "late-fee invoicing"),
-        ("insert into \"account_move", "late-fee invoicing"),
+        ('insert into "account_move', "late-fee invoicing"),
         ("insert into account_move", "late-fee invoicing"),
         ("mail_", "notice rendering"),
         ("ir_attachment", "notice rendering"),
@@ -482,7 +489,9 @@ def check(db, sink, ref_state):
     figures["runs_running"] = int(
         psql("SELECT COUNT(*) FROM dunning_run WHERE state = 'running'", db)
     )
-    figures["runs"] = dict(rows(db, "SELECT state, COUNT(*) FROM dunning_run GROUP BY 1"))
+    figures["runs"] = dict(
+        rows(db, "SELECT state, COUNT(*) FROM dunning_run GROUP BY 1")
+    )
     if ref_state is not None:
         figures["vs_reference"] = diff_states(end_state(db), ref_state)
     return figures
@@ -554,14 +563,16 @@ def wait_done(db, servers, timeout, crons):
 
 
 def run_scenario(rc, data_db, name, kills, rng, span, workdir, timeout):
-    db = f"{DB_PREFIX}{name}"
+    db = data_db.replace("_data_", "_") + f"_{name}"
     copy_db(data_db, db)
     crons = cron_ids(db)
     figures = {"scenario": name, "kills_asked": kills, "kills": []}
     with SmtpSink() as sink:
         count = 2 if name == "two" else 1
         servers = [
-            Server(rc, db, free_port(), sink.port, os.path.join(workdir, f"{name}{i}.log"))
+            Server(
+                rc, db, free_port(), sink.port, os.path.join(workdir, f"{name}{i}.log")
+            )
             for i in range(count)
         ]
         started = time.time()
@@ -602,7 +613,9 @@ def run_scenario(rc, data_db, name, kills, rng, span, workdir, timeout):
                 figures["kills"].append(
                     {"after_s": round(delay, 1), "phase": moment, "left": work_left(db)}
                 )
-                log(f"{name}: kill {len(figures['kills'])} after {delay:.1f} s in {moment}")
+                log(
+                    f"{name}: kill {len(figures['kills'])} after {delay:.1f} s in {moment}"
+                )
                 time.sleep(rng.uniform(0, 1.0))
                 victim.start()
             if wizard_partners:
@@ -618,11 +631,13 @@ def run_scenario(rc, data_db, name, kills, rng, span, workdir, timeout):
 
 
 def reference(rc, data_db, workdir, timeout):
-    db = f"{DB_PREFIX}reference"
+    db = data_db.replace("_data_", "_") + "_reference"
     copy_db(data_db, db)
     crons = cron_ids(db)
     with SmtpSink() as sink:
-        server = Server(rc, db, free_port(), sink.port, os.path.join(workdir, "ref.log"))
+        server = Server(
+            rc, db, free_port(), sink.port, os.path.join(workdir, "ref.log")
+        )
         server.start()
         started = time.time()
         trigger(db, crons.values())
@@ -662,7 +677,9 @@ def main(argv=None):
     rng = random.Random(seed)
     batch = args.batch or max(args.size // 20, 10)
     scenarios = (
-        ["single", "two", "wizard"] if args.scenario == "all" else args.scenario.split(",")
+        ["single", "two", "wizard"]
+        if args.scenario == "all"
+        else args.scenario.split(",")
     )
     workdir = tempfile.mkdtemp(prefix="dunning_rel_")
     rc = write_rc(workdir)
@@ -672,12 +689,12 @@ def main(argv=None):
         # the reference runs alongside the scenarios (wall time halved on a
         # machine with two cores or more); kills spread over ``--span``
         ref_result = {}
-        ref_thread = threading.Thread(
-            target=lambda: ref_result.update(
-                zip(("db", "state", "figures"), reference(rc, data_db, workdir, args.timeout))
-            ),
-            daemon=True,
-        )
+
+        def run_reference():
+            db, state, figures = reference(rc, data_db, workdir, args.timeout)
+            ref_result.update(db=db, state=state, figures=figures)
+
+        ref_thread = threading.Thread(target=run_reference, daemon=True)
         ref_thread.start()
         span = args.span
     else:
@@ -697,10 +714,12 @@ def main(argv=None):
         runs.append((db, sink, figures))
     if args.span:
         ref_thread.join(args.timeout)
+        if "figures" not in ref_result:
+            raise RuntimeError("the reference run failed; see its log above")
     results["reference"] = ref_result["figures"]
     dbs.append(ref_result["db"])
     log(f"reference: {json.dumps(ref_result['figures'], default=str)}")
-    for db, sink, figures in runs:
+    for db, _sink, figures in runs:
         name = figures["scenario"]
         figures["vs_reference"] = diff_states(end_state(db), ref_result["state"])
         problems = verdict(figures, reference=True)

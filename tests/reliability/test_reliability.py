@@ -16,7 +16,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
 
 HARNESS = ROOT / "tests" / "reliability" / "harness.py"
@@ -25,7 +24,13 @@ SIZE = os.environ.get("DUNNING_REL_SIZE", "60")
 
 def _db_exists(name):
     result = subprocess.run(
-        ["psql", "-d", "postgres", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        [
+            "psql",
+            "-d",
+            "postgres",
+            "-Atc",
+            f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
+        ],
         capture_output=True,
         text=True,
         check=False,
