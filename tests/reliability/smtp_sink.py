@@ -23,6 +23,12 @@ class _Handler(socketserver.StreamRequestHandler):
         self.wfile.flush()
 
     def handle(self):
+        try:
+            self._converse()
+        except OSError:
+            pass  # the server was killed in the middle: nothing delivered
+
+    def _converse(self):
         self._reply("220 dunning-sink ESMTP")
         rcpts = []
         while True:
