@@ -418,6 +418,21 @@ class DunningRun(models.Model):
             company=self.company_id.id,
         )
 
+    def _not_processed_where(self):
+        """The customer of ``move`` is not marked as processed by this run.
+
+        Its state row is read by the unique (customer, company) key and
+        its run compared outside the look-up: a condition on ``run_id`` in
+        the look-up lets the planner, on statistics taken before the run
+        marked anything, walk every row the run marked, per invoice."""
+        return SQL(
+            """(SELECT st.run_id FROM dunning_partner_state st
+                 WHERE st.partner_id = move.commercial_partner_id
+                   AND st.company_id = %(company)s) IS DISTINCT FROM %(run)s""",
+            company=self.company_id.id,
+            run=self.id,
+        )
+
     def _next_partner_ids(self, limit, after=0):
         """The next customers of the scope after ``after`` that this run has
         not processed yet (their state row is not marked with the run)."""
@@ -428,19 +443,48 @@ class DunningRun(models.Model):
                   FROM account_move move
                  WHERE %(open)s AND %(scope)s
                    AND move.commercial_partner_id > %(after)s
-                   AND NOT EXISTS (
-                        SELECT 1 FROM dunning_partner_state st
-                         WHERE st.partner_id = move.commercial_partner_id
-                           AND st.company_id = %(company)s
-                           AND st.run_id = %(run)s)
+                   AND %(not_processed)s
                  ORDER BY 1
                  LIMIT %(limit)s
                 """,
                 open=self._open_moves_where(),
                 scope=self._partner_scope(),
                 after=after,
+                not_processed=self._not_processed_where(),
+                limit=limit,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _unprocessed_partner_ids(self, limit, after=0):
+        """The sweep: customers after ``after`` whose state row is not
+        marked with this run and who still have open invoices in scope.
+
+        Walks the company's state rows (which the run made for its whole
+        scope when it started) rather than the open invoices: at the end
+        of a run nearly every row is marked, and a marked row costs no
+        look-up of invoices."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT st.partner_id
+                  FROM dunning_partner_state st
+                 WHERE st.company_id = %(company)s
+                   AND st.partner_id > %(after)s
+                   AND st.run_id IS DISTINCT FROM %(run)s
+                   AND EXISTS (
+                        SELECT 1 FROM account_move move
+                         WHERE move.commercial_partner_id = st.partner_id
+                           AND %(open)s AND %(scope)s
+                        OFFSET 0)
+                 ORDER BY st.partner_id
+                 LIMIT %(limit)s
+                """,
                 company=self.company_id.id,
+                after=after,
                 run=self.id,
+                open=self._open_moves_where(),
+                scope=self._partner_scope(),
                 limit=limit,
             )
         )
@@ -456,16 +500,11 @@ class DunningRun(models.Model):
                 SELECT COUNT(DISTINCT move.commercial_partner_id)
                   FROM account_move move
                  WHERE %(open)s AND %(scope)s
-                   AND NOT EXISTS (
-                        SELECT 1 FROM dunning_partner_state st
-                         WHERE st.partner_id = move.commercial_partner_id
-                           AND st.company_id = %(company)s
-                           AND st.run_id = %(run)s)
+                   AND %(not_processed)s
                 """,
                 open=self._open_moves_where(),
                 scope=self._partner_scope(),
-                company=self.company_id.id,
-                run=self.id,
+                not_processed=self._not_processed_where(),
             )
         )
         return self.env.cr.fetchone()[0]
@@ -535,7 +574,10 @@ class DunningRun(models.Model):
         cursor = after = self.last_partner_id
         claimed, busy, swept = [], set(), False
         while len(claimed) < batch_size:
-            candidates = self._next_partner_ids(batch_size, after)
+            if swept:
+                candidates = self._unprocessed_partner_ids(batch_size, after)
+            else:
+                candidates = self._next_partner_ids(batch_size, after)
             if not candidates:
                 if swept:
                     break
@@ -577,11 +619,7 @@ class DunningRun(models.Model):
                         AND (move.dunning_excluded_until IS NULL
                              OR move.dunning_excluded_until >= %(date)s)) AS excluded,
                        st.last_notice_date,
-                       EXISTS (SELECT 1 FROM dunning_action_line dal
-                                 JOIN dunning_action act ON act.id = dal.action_id
-                                WHERE dal.move_line_id = aml.id
-                                  AND act.state IN ('to_review', 'failed'))
-                           AS pending
+                       pend.pending IS NOT NULL AS pending
                   FROM unnest(%(partners)s::int[]) AS batch(partner_id)
                   JOIN LATERAL (
                         SELECT move.id, move.commercial_partner_id, move.move_type,
@@ -597,6 +635,21 @@ class DunningRun(models.Model):
                          WHERE aml.move_id = move.id AND %(open)s
                         OFFSET 0) aml ON TRUE
                   LEFT JOIN LATERAL (%(level)s) cur ON TRUE
+                  -- a notice of the line not gone out yet (to review,
+                  -- failed): its items by the (line, level) key, then
+                  -- each notice by its id, both fenced (else a first run,
+                  -- whose notices all wait, reads all of them per line)
+                  LEFT JOIN LATERAL (
+                        SELECT TRUE AS pending
+                          FROM (SELECT dal.action_id FROM dunning_action_line dal
+                                 WHERE dal.move_line_id = aml.id
+                                OFFSET 0) dal
+                          JOIN LATERAL (
+                                SELECT 1 FROM dunning_action act
+                                 WHERE act.id = dal.action_id
+                                   AND act.state IN ('to_review', 'failed')
+                                OFFSET 0) act ON TRUE
+                         LIMIT 1) pend ON TRUE
                   LEFT JOIN dunning_partner_state st
                     ON st.partner_id = batch.partner_id
                    AND st.company_id = %(company)s
