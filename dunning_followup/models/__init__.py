@@ -5,6 +5,11 @@ from . import dunning_partner_state
 from . import dunning_run
 from . import dunning_run_batch
 from . import dunning_action
+from . import dunning_action_notice
+from . import dunning_action_merge
+from . import dunning_action_documents
+from . import dunning_action_mail
+from . import dunning_action_trace
 from . import dunning_action_line
 from . import dunning_promise
 from . import res_company
