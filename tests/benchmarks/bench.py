@@ -311,6 +311,46 @@ def step_run(args):
     )
 
 
+def step_second_day(args):
+    """The next day's run after a first run (``run`` step) whose notices
+    all went out: what a company pays every day when few levels change."""
+    with odoo_env(args.db) as env:
+        company = env.company
+        env.cr.execute(
+            "UPDATE dunning_action SET state = 'done',"
+            " executed_date = now() at time zone 'UTC' WHERE state = 'to_review'"
+        )
+        env.invalidate_all()
+        first = env["dunning.run"].search([], order="id desc", limit=1)
+        tomorrow = first.date + timedelta(days=1)
+        env.flush_all()
+        queries = env.cr.sql_log_count
+        started = time.time()
+        run = env["dunning.run"].create(
+            {"company_id": company.id, "trigger": "cron", "date": tomorrow}
+        )
+        env.cr.commit()
+        batches = 0
+        while run.state == "running":
+            run.with_context(dunning_plan_only=True)._process_batch(
+                company.dunning_batch_size
+            )
+            env.cr.commit()
+            batches += 1
+        env.flush_all()
+        seconds = time.time() - started
+        queries = env.cr.sql_log_count - queries
+        customers, actions = run.partner_done, run.action_count
+    emit(
+        step="second_day",
+        seconds=round(seconds, 2),
+        queries=queries,
+        batches=batches,
+        customers=customers,
+        actions=actions,
+    )
+
+
 def step_notices(args):
     """E-mail + letter + statement for a sample of customers, in one batch."""
     with odoo_env(args.db) as env:
@@ -642,6 +682,7 @@ def main(argv=None):
         "generate",
         "post",
         "run",
+        "second-day",
         "notices",
         "confirm",
         "oca-run",
@@ -660,6 +701,7 @@ def main(argv=None):
             "generate": step_generate,
             "post": step_post,
             "run": step_run,
+            "second-day": step_second_day,
             "notices": step_notices,
             "confirm": step_confirm,
             "oca-run": step_oca_run,
