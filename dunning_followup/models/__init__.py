@@ -3,6 +3,11 @@ from . import dunning_policy
 from . import dunning_level
 from . import dunning_partner_state
 from . import dunning_run
+from . import dunning_run_lines
+from . import dunning_run_claim
+from . import dunning_run_plan
+from . import dunning_run_actions
+from . import dunning_run_cron
 from . import dunning_run_batch
 from . import dunning_action
 from . import dunning_action_notice
