@@ -1,10 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
-from datetime import timedelta
 
 from odoo import models
 
-from ..tools.levels import days_late, following_level, next_level
+from ..tools.planning import PlanningRules, plan_partner
 
 
 class DunningRun(models.Model):
@@ -70,67 +69,28 @@ class DunningRun(models.Model):
         return plans, skipped, next_dates
 
     def _plan_partner(self, policy, ladder, by_id, lines, memo=None):
-        """Levels reached today by the lines of one customer.
+        """Levels reached on the run's date by the lines of one customer
+        (:func:`..tools.planning.plan_partner`).
 
+        :param by_id: ``{level id: dunning.level}`` of the policy
         :param memo: a dict kept for the customers of the same policy, in
             which the ladder's answers are remembered
 
-        :return: ``(items, next_date, held)``
+        :return: ``(items, next_date, held)``, ``items`` as ``[(line row,
+            dunning.level)]``
         """
-        date = self.date
-        forced = self.forced_level_id
-        mode = policy.level_mode
-        # the ladder's answers depend on (days late, level reached) only:
-        # remembered per policy for the batch, as thousands of lines share them
-        memo = {} if memo is None else memo
-        items = []
-        next_date = None
-        for line in lines:
-            if line["excluded"]:
-                continue
-            if line["pending"] and not forced:
-                # its notice has not gone out (to review, or failed): the
-                # next level waits until it is sent or cancelled
-                continue
-            late = days_late(line["date_maturity"], date)
-            current = (
-                line["dunning_level_id"] if line["dunning_level_id"] in by_id else None
-            )
-            key = (late, current)
-            if key not in memo:
-                found = None if forced else next_level(ladder, late, current, mode)
-                reached = found.id if found else current
-                following = following_level(ladder, late, reached)
-                memo[key] = (
-                    found.id if found else None,
-                    following.days if following else None,
-                )
-            found_id, following_days = memo[key]
-            if forced:
-                level = forced if forced.id in by_id else None
-                if level and current and by_id[current].days >= level.days:
-                    level = None
-                if level:
-                    following = following_level(ladder, late, level.id)
-                    following_days = following.days if following else None
-            else:
-                level = by_id[found_id] if found_id else None
-            if level:
-                items.append((line, level))
-            # when does this line reach its next level?
-            if following_days is not None:
-                due = line["date_maturity"] + timedelta(days=following_days)
-                next_date = min(next_date, due) if next_date else due
-        last_notice = lines[0]["last_notice_date"] if lines else None
-        if items and last_notice and not forced:
-            earliest = last_notice + timedelta(days=policy.min_interval_days)
-            if date < earliest:
-                return [], max(next_date or earliest, earliest), True
-        if items:
-            amount = sum(line["amount_residual"] for line, _lvl in items)
-            top = max((lvl for _line, lvl in items), key=lambda lvl: (lvl.days, lvl.id))
-            if not self.forced_level_id and (
-                amount < policy.tolerance or amount < top.min_amount
-            ):
-                return [], next_date, True
-        return items, next_date, False
+        rules = PlanningRules(
+            mode=policy.level_mode,
+            tolerance=policy.tolerance,
+            min_interval_days=policy.min_interval_days,
+            min_amounts={level_id: lvl.min_amount for level_id, lvl in by_id.items()},
+        )
+        items, next_date, held = plan_partner(
+            lines,
+            ladder,
+            rules,
+            self.date,
+            forced_id=self.forced_level_id.id,
+            memo=memo,
+        )
+        return [(line, by_id[level_id]) for line, level_id in items], next_date, held

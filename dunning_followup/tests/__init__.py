@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import test_tools_levels
 from . import test_tools_pdf
+from . import test_tools_planning
 from . import test_dunning_run
 from . import test_dunning_wizard
 from . import test_dunning_notice
