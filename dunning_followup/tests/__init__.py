@@ -17,4 +17,5 @@ from . import test_tours
 from . import test_dunning_ui
 from . import test_run_concurrency
 from . import test_run_faults
+from . import test_run_insert_actions
 from . import test_bad_input
