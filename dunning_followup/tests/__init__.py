@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import test_tools_levels
 from . import test_tools_pdf
+from . import test_tools_planning
 from . import test_dunning_run
 from . import test_dunning_wizard
 from . import test_dunning_notice
@@ -16,5 +17,6 @@ from . import test_tours
 from . import test_dunning_ui
 from . import test_run_concurrency
 from . import test_run_faults
+from . import test_run_insert_actions
 from . import test_bad_input
 from . import test_translations

@@ -16,6 +16,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import ROOT
 
 HARNESS = ROOT / "tests" / "reliability" / "harness.py"
