@@ -72,7 +72,7 @@ class DunningRun(models.Model):
                         AND (move.dunning_excluded_until IS NULL
                              OR move.dunning_excluded_until >= %(date)s)) AS excluded,
                        st.last_notice_date,
-                       pend.pending IS NOT NULL AS pending
+                       pend.state AS pending
                   FROM unnest(%(partners)s::int[]) AS batch(partner_id)
                   JOIN LATERAL (
                         SELECT move.id, move.commercial_partner_id, move.move_type,
@@ -93,15 +93,16 @@ class DunningRun(models.Model):
                   -- each notice by its id, both fenced (else a first run,
                   -- whose notices all wait, reads all of them per line)
                   LEFT JOIN LATERAL (
-                        SELECT TRUE AS pending
+                        SELECT act.state
                           FROM (SELECT dal.action_id FROM dunning_action_line dal
                                  WHERE dal.move_line_id = aml.id
                                 OFFSET 0) dal
                           JOIN LATERAL (
-                                SELECT 1 FROM dunning_action act
+                                SELECT act.state FROM dunning_action act
                                  WHERE act.id = dal.action_id
                                    AND act.state IN ('to_review', 'failed')
                                 OFFSET 0) act ON TRUE
+                         ORDER BY act.state = 'failed' DESC
                          LIMIT 1) pend ON TRUE
                   LEFT JOIN dunning_partner_state st
                     ON st.partner_id = batch.partner_id

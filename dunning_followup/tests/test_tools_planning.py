@@ -21,7 +21,7 @@ def line(due, amount=100.0, level=None, **vals):
         "amount_residual": amount,
         "dunning_level_id": level,
         "excluded": False,
-        "pending": False,
+        "pending": None,
         "last_notice_date": None,
         **vals,
     }
@@ -51,11 +51,20 @@ class TestPlanning(BaseCase):
     def test_excluded_and_pending_lines_wait(self):
         rows = [
             line(date(2026, 2, 1), excluded=True),
-            line(date(2026, 2, 1), pending=True),
+            line(date(2026, 2, 1), pending="failed"),
         ]
         items, _next, held = plan_partner(rows, LADDER, PlanningRules(JUMP), TODAY)
         self.assertEqual(items, [])
         self.assertFalse(held)
+
+    def test_notice_to_review_holds_a_step_ladder_not_a_jumping_one(self):
+        rows = [line(date(2026, 2, 1), level=FIRST.id, pending="to_review")]
+        items, _next, _held = plan_partner(rows, LADDER, PlanningRules(STEP), TODAY)
+        self.assertEqual(items, [])
+        # jumping: the line reaches the level due; its new notice takes over
+        # the one waiting for review
+        items, _next, _held = plan_partner(rows, LADDER, PlanningRules(JUMP), TODAY)
+        self.assertEqual(reached(items), [FORMAL.id])
 
     def test_tolerance_and_minimum_amount_hold_back(self):
         rows = [line(date(2026, 2, 1), amount=40.0)]

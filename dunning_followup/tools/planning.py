@@ -12,7 +12,7 @@ gone out yet) is tested without a database.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from .levels import days_late, following_level, next_level
+from .levels import STEP, days_late, following_level, next_level
 
 
 @dataclass(frozen=True)
@@ -60,13 +60,29 @@ def _line_level(line, ladder, by_id, rules, on_date, forced_id, memo):
     return (level.id if level else None), following_days
 
 
+def _held_by_pending(pending, rules):
+    """Whether a line whose notice has not gone out (``pending``: the state
+    of that notice, ``failed`` or ``to_review``, else None) waits.
+
+    A failed notice holds its line until it is sent or cancelled: climbing
+    past it would send a later level before an earlier one.  A notice
+    waiting for review holds it too when the policy climbs one level at a
+    time; when the policy jumps to the level due, the line reaches its new
+    level and the new notice supersedes the one waiting (one up-to-date
+    notice for the reviewer, see ``dunning.action._merge_pending``).
+    """
+    if not pending:
+        return False
+    return pending == "failed" or rules.mode == STEP
+
+
 def plan_partner(lines, ladder, rules, on_date, forced_id=None, memo=None):
     """Levels reached on ``on_date`` by the open lines of one customer.
 
     :param lines: the customer's open lines, oldest first, as dicts with
         ``date_maturity``, ``amount_residual``, ``dunning_level_id`` (the
-        level reached, or None), ``excluded``, ``pending`` (a notice of the
-        line not gone out yet) and ``last_notice_date`` (the customer's)
+        level reached, or None), ``excluded``, ``pending`` (the state of a notice
+        of the line not gone out yet: ``failed``, ``to_review`` or None) and ``last_notice_date`` (the customer's)
     :param ladder: the policy's levels, as :class:`..levels.Level`
     :param rules: the policy's :class:`PlanningRules`
     :param forced_id: a level every line reaches unless it had it already
@@ -83,9 +99,7 @@ def plan_partner(lines, ladder, rules, on_date, forced_id=None, memo=None):
     for line in lines:
         if line["excluded"]:
             continue
-        if line["pending"] and not forced_id:
-            # its notice has not gone out (to review, or failed): the
-            # next level waits until it is sent or cancelled
+        if _held_by_pending(line["pending"], rules) and not forced_id:
             continue
         level_id, following_days = _line_level(
             line, ladder, by_id, rules, on_date, forced_id, memo
