@@ -42,17 +42,18 @@ class DunningRun(models.Model):
             if policy.id not in ladders:
                 levels = policy.level_ids
                 ladders[policy.id] = (
-                    levels,
                     levels._as_ladder(),
                     {lvl.id: lvl for lvl in levels},
+                    self._planning_rules(policy, levels),
                 )
-            levels, ladder, by_id = ladders[policy.id]
+            ladder, by_id, rules = ladders[policy.id]
             plan = self._plan_partner(
                 policy,
                 ladder,
                 by_id,
                 by_partner.get(partner_id, []),
                 memo=memos.setdefault(policy.id, {}),
+                rules=rules,
             )
             if plan is None:
                 continue
@@ -68,23 +69,31 @@ class DunningRun(models.Model):
                 plans.append((partner_id, top, items))
         return plans, skipped, next_dates
 
-    def _plan_partner(self, policy, ladder, by_id, lines, memo=None):
+    def _planning_rules(self, policy, levels):
+        """The numbers of ``policy`` and its ``levels`` the planning reads."""
+        return PlanningRules(
+            mode=policy.level_mode,
+            tolerance=policy.tolerance,
+            min_interval_days=policy.min_interval_days,
+            min_amounts={lvl.id: lvl.min_amount for lvl in levels},
+        )
+
+    def _plan_partner(self, policy, ladder, by_id, lines, memo=None, rules=None):
         """Levels reached on the run's date by the lines of one customer
         (:func:`..tools.planning.plan_partner`).
 
         :param by_id: ``{level id: dunning.level}`` of the policy
         :param memo: a dict kept for the customers of the same policy, in
             which the ladder's answers are remembered
+        :param rules: the policy's :class:`..tools.planning.PlanningRules`,
+            made once per batch by :meth:`_plan` (else from ``policy``)
 
         :return: ``(items, next_date, held)``, ``items`` as ``[(line row,
             dunning.level)]``
         """
-        rules = PlanningRules(
-            mode=policy.level_mode,
-            tolerance=policy.tolerance,
-            min_interval_days=policy.min_interval_days,
-            min_amounts={level_id: lvl.min_amount for level_id, lvl in by_id.items()},
-        )
+        if rules is None:
+            levels = self.env["dunning.level"].browse(list(by_id))
+            rules = self._planning_rules(policy, levels)
         items, next_date, held = plan_partner(
             lines,
             ladder,
