@@ -275,6 +275,17 @@ def test_model_files_and_functions_are_small():
     assert not too_long, f"functions over {MAX_FUNCTION_LINES} lines"
 
 
+def test_no_side_channel_on_the_cursor():
+    """Data passes by explicit arguments or through the ORM (a computed
+    field read for a batch), never through the cursor's cache."""
+    found = [
+        str(path.relative_to(ROOT))
+        for path in production_files()
+        if "cr.cache" in path.read_text()
+    ]
+    assert not found, f"cr.cache used in {found}"
+
+
 def test_demo_holds_a_customer():
     """The demo puts a customer on credit hold by itself: the company's age
     threshold is below the days late of a demo invoice."""

@@ -7,9 +7,6 @@ from odoo import Command, fields, models
 
 from .dunning_charge import CHARGE_KINDS
 
-#: cr.cache key: (customer, company) pairs of a batch with charges to invoice
-PENDING_CACHE = "dunning_pending_charges"
-
 
 class DunningAction(models.Model):
     _inherit = "dunning.action"
@@ -23,11 +20,11 @@ class DunningAction(models.Model):
 
     # -- charging -------------------------------------------------------------
 
-    def _execute(self, refresh_states=True):
-        """Which customers of the batch have charges to invoice, read once
+    def _batch_facts(self):
+        """Which customers of the batch have charges to invoice
+        (``pending_charges``: a set of (customer id, company id)), read once
         for the batch instead of once per notice."""
-        cache = self.env.cr.cache
-        outer = cache.get(PENDING_CACHE)
+        facts = super()._batch_facts()
         groups = (
             self.env["dunning.charge"]
             .sudo()
@@ -40,14 +37,8 @@ class DunningAction(models.Model):
                 ["partner_id", "company_id"],
             )
         )
-        cache[PENDING_CACHE] = {(p.id, c.id) for p, c in groups}
-        try:
-            return super()._execute(refresh_states=refresh_states)
-        finally:
-            if outer is None:
-                cache.pop(PENDING_CACHE, None)
-            else:
-                cache[PENDING_CACHE] = outer
+        facts["pending_charges"] = {(p.id, c.id) for p, c in groups}
+        return facts
 
     def _absorb(self, others, channels_from):
         """The charges of the notices superseded come along; a draft late-fee
@@ -59,13 +50,13 @@ class DunningAction(models.Model):
         others.fee_move_ids.sudo().write({"dunning_action_id": self.id})
         return super()._absorb(others, channels_from)
 
-    def _before_channels(self):
+    def _before_channels(self, facts=None):
         """Charge the fees and interest of the level, then invoice what the
         customer has pending, before the notice that lists them is rendered.
         Idempotent: the ledger's keys make a retry find what is done."""
-        res = super()._before_channels()
+        res = super()._before_channels(facts)
         charges = self._create_charges() if self._has_charges() else None
-        pending = self.env.cr.cache.get(PENDING_CACHE)
+        pending = (facts or {}).get("pending_charges")
         if (
             charges
             or pending is None

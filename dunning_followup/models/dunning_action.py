@@ -13,9 +13,6 @@ from odoo.tools.misc import format_date
 _logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-# key of the cursor's cache under which a batch of notices keeps the open
-# items of its customers while it renders them
-OPEN_ITEMS_CACHE = "dunning_open_items"
 
 
 class DunningAction(models.Model):
@@ -246,28 +243,23 @@ class DunningAction(models.Model):
         # one notice per customer: its pending notices go out as one
         self = self._merge_pending()
         self._set_sending_date(sent_on)
+        facts = self._batch_facts()
         ready = self.browse()
         for action in self:
-            if action._try(action._before_channels):
+            if action._try(functools.partial(action._before_channels, facts)):
                 ready |= action
-        # the open items do not change from here on: read once for all
-        cache = self.env.cr.cache
-        outer = cache.get(OPEN_ITEMS_CACHE)
-        cache[OPEN_ITEMS_CACHE] = {**(outer or {}), **ready._prefetch_open_items()}
-        try:
-            ready._prerender_documents()
-            emails = ready._prerender_emails()
-            done = self.browse()
-            for action in ready:
-                if action._try(
-                    functools.partial(action._execute_channels, emails.get(action.id))
-                ):
-                    done |= action
-        finally:
-            if outer is None:
-                cache.pop(OPEN_ITEMS_CACHE, None)
-            else:
-                cache[OPEN_ITEMS_CACHE] = outer
+        # pass 1 may have added items (late-fee invoices): what the notices
+        # list is read from here on, once for the whole batch
+        ready.invalidate_recordset(["open_item_ids"])
+        ready._ensure_access_tokens()
+        ready._prerender_documents()
+        emails = ready._prerender_emails()
+        done = self.browse()
+        for action in ready:
+            if action._try(
+                functools.partial(action._execute_channels, emails.get(action.id))
+            ):
+                done |= action
         done._after_done()
         if refresh_states:
             self._refresh_partner_states()
@@ -324,11 +316,20 @@ class DunningAction(models.Model):
             )
             return False
 
-    def _before_channels(self):
+    def _batch_facts(self):
+        """Extension hook: what the actions of a batch need to know before
+        their channels, read once for all of them (a dict, empty here),
+        handed to each action's :meth:`_before_channels`."""
+        return {}
+
+    def _before_channels(self, facts=None):
         """Extension hook, called before any channel runs and before the
         documents are rendered: what the notice must show has to exist by
         then (the escalation addon invoices fees and interest here).  It must
-        be idempotent: a failed notice is retried and calls it again."""
+        be idempotent: a failed notice is retried and calls it again.
+
+        :param facts: :meth:`_batch_facts` of the batch the action goes out
+            with (None when called alone)"""
         self.ensure_one()
 
     def _get_notice_charges(self):

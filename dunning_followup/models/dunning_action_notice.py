@@ -2,11 +2,10 @@
 import uuid
 from collections import defaultdict
 
-from odoo import models
+from odoo import Command, api, fields, models
 from odoo.tools.misc import format_date
 
 from ..tools.levels import days_late
-from .dunning_action import OPEN_ITEMS_CACHE
 
 
 class DunningAction(models.Model):
@@ -15,36 +14,30 @@ class DunningAction(models.Model):
 
     _inherit = "dunning.action"
 
-    def _get_open_items(self):
-        """Every open receivable line of the customer, oldest first: the notice
-        lists them all, not only the ones that reached the level today."""
-        self.ensure_one()
-        batch = self.env.cr.cache.get(OPEN_ITEMS_CACHE)
-        if batch is not None and (self.partner_id.id, self.company_id.id) in batch:
-            # prefetched for a batch of notices (see _prefetch_open_items)
-            return batch[self.partner_id.id, self.company_id.id]
-        return self.partner_id._dunning_open_items(self.company_id)
+    open_item_ids = fields.Many2many(
+        "account.move.line",
+        compute="_compute_open_item_ids",
+        string="Open items",
+        help="Every open receivable installment of the customer in the "
+        "notice's company, oldest due first: what the notice lists.",
+    )
 
-    def _days_late(self, line):
-        return days_late(line.date_maturity, self.date) if line.date_maturity else 0
-
-    def _prefetch_open_items(self):
-        """``{(customer id, company id): open items}`` of these actions, read
-        in one query for all (each notice lists them two or three times: the
-        letter, the e-mail, their totals), and every open invoice given its
-        portal token in one statement: the notices link each invoice to the
-        portal, and ``get_portal_url`` would otherwise write the token
-        invoice by invoice through ``account.move.write`` (which
-        resynchronises the invoice's lines, most of the cost of a notice:
-        see tests/benchmarks/README.md)."""
-        if not self:
-            return {}
+    @api.depends("partner_id", "company_id")
+    def _compute_open_item_ids(self):
+        """One query for every action computed together (the ORM computes a
+        non-stored field for the whole prefetched batch: the notices of a
+        batch, or the records a report or a template is rendered for); each
+        notice reads them two or three times (the letter, the e-mail, their
+        totals).  :meth:`_execute` recomputes them once its first pass has
+        added what the notices list."""
+        keys = {(a.partner_id.id, a.company_id.id) for a in self}
         lines = (
             self.env["account.move.line"]
             .sudo()
             .search_fetch(
                 self.env["res.partner"]._dunning_open_items_domain(
-                    self.partner_id.ids, self.company_id.ids
+                    {partner for partner, _company in keys},
+                    {company for _partner, company in keys},
                 ),
                 ["move_id", "company_id"],
                 order="date_maturity, id",
@@ -54,16 +47,29 @@ class DunningAction(models.Model):
         for line in lines:
             key = (line.move_id.commercial_partner_id.id, line.company_id.id)
             by_customer[key].append(line.id)
-        Line = lines.browse()
-        batch = {
-            (action.partner_id.id, action.company_id.id): Line.browse(
-                by_customer.get((action.partner_id.id, action.company_id.id), [])
-            ).with_prefetch(lines._prefetch_ids)
-            for action in self
-        }
-        moves = lines.move_id.filtered(lambda m: not m.access_token)
+        for action in self:
+            key = (action.partner_id.id, action.company_id.id)
+            action.open_item_ids = [Command.set(by_customer.get(key, []))]
+
+    def _get_open_items(self):
+        """Every open receivable line of the customer, oldest first: the notice
+        lists them all, not only the ones that reached the level today."""
+        self.ensure_one()
+        return self.sudo().open_item_ids
+
+    def _days_late(self, line):
+        return days_late(line.date_maturity, self.date) if line.date_maturity else 0
+
+    def _ensure_access_tokens(self):
+        """Give every open invoice of these notices its portal token in one
+        statement: the notices link each invoice to the portal, and
+        ``get_portal_url`` would otherwise write the token invoice by
+        invoice through ``account.move.write`` (which resynchronises the
+        invoice's lines, most of the cost of a notice: see
+        tests/benchmarks/README.md)."""
+        moves = self.sudo().open_item_ids.move_id.filtered(lambda m: not m.access_token)
         if not moves:
-            return batch
+            return
         self.env.cr.execute(
             """
             UPDATE account_move move SET access_token = r.token
@@ -73,7 +79,6 @@ class DunningAction(models.Model):
             [moves.ids, [str(uuid.uuid4()) for _move in moves]],
         )
         moves.invalidate_recordset(["access_token"])
-        return batch
 
     def _get_notice_items(self):
         """Open items as display-ready values, for templates and reports, in

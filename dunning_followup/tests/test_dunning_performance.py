@@ -90,6 +90,73 @@ class TestDunningPerformance(DunningCommon):
                 else:
                     self.assertNotIn(invoice.name, body)
 
+    def _open_items_queries(self, count):
+        """Queries to read the open items of ``count`` notices, as the
+        letter of a batch reads them (records browsed by id)."""
+        for level in self.policy.level_ids:
+            level.write({"auto_execute": False})
+        partners = self.env["res.partner"]
+        for index in range(count):
+            partner = self._make_customer(
+                f"Items {count} {index}", f"i{count}-{index}@example.com"
+            )
+            self._invoice(partner, date(2026, 1, 1), 100.0)
+            self._invoice(partner, date(2026, 1, 3), 40.0)
+            partners |= partner
+        self._run(date(2026, 1, 8), partners)
+        actions = self.env["dunning.action"].search(
+            [("partner_id", "in", partners.ids)]
+        )
+        self.assertEqual(len(actions), count)
+        self.env.invalidate_all()
+        actions = self.env["dunning.action"].browse(actions.ids)
+        start = self.cr.sql_log_count
+        items = {action: action._get_open_items() for action in actions}
+        used = self.cr.sql_log_count - start
+        for action, lines in items.items():
+            self.assertEqual(len(lines), 2)
+            self.assertEqual(lines.move_id.commercial_partner_id, action.partner_id)
+            self.assertEqual(
+                lines.mapped("date_maturity"), sorted(lines.mapped("date_maturity"))
+            )
+        return used
+
+    def test_open_items_read_once_per_batch(self):
+        """The open items of the notices of a batch are one query for all,
+        through the ORM's batch compute (no side channel on the cursor)."""
+        with freeze_time("2026-01-08"):
+            one = self._open_items_queries(1)
+            many = self._open_items_queries(6)
+        self.assertEqual(one, many, f"{one} queries for 1 notice, {many} for 6")
+
+    def test_open_items_follow_the_first_pass(self):
+        """What the first pass adds (an item paid meanwhile, here) is what
+        the notice lists: the batch's open items are read after it."""
+        for level in self.policy.level_ids:
+            level.write({"auto_execute": False})
+        partner = self._make_customer("Paid meanwhile", "pm@example.com")
+        kept = self._invoice(partner, date(2026, 1, 1), 100.0)
+        paid = self._invoice(partner, date(2026, 1, 2), 30.0)
+        with freeze_time("2026-01-08"):
+            self._run(date(2026, 1, 8), partner)
+            action = self.env["dunning.action"].search(
+                [("partner_id", "=", partner.id)]
+            )
+            self.assertEqual(len(action._get_open_items()), 2)
+            Action = type(action)
+            original = Action._before_channels
+
+            def pay_first(record, facts=None):
+                res = original(record, facts)
+                self._pay(paid)
+                return res
+
+            with patch.object(Action, "_before_channels", pay_first):
+                action.action_execute()
+        self.assertEqual(action.state, "done")
+        self.assertIn(kept.name, action.message_id.body)
+        self.assertNotIn(paid.name, action.message_id.body)
+
     def test_level_reached_search(self):
         """The level of an invoice and of its installment is read from the
         follow-up items, and can be searched on."""
