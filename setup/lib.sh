@@ -67,7 +67,7 @@ ensure_venv() {
   want="$(cat "${LOCAL_DIR}/requirements-odoo.txt" "${REPO_ROOT}/setup/requirements-dev.txt" |
     sha256sum | cut -c1-16) ${odoo_src}"
   stamp="${VENV}/.dunning-stamp"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && "${VENV}/bin/python" -c "import odoo" 2>/dev/null; then
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && "${VENV}/bin/python" -c "import odoo; odoo.SUPERUSER_ID" 2>/dev/null; then
     say "virtual environment ${VENV#"${REPO_ROOT}"/} is up to date"
     return 0
   fi
@@ -78,7 +78,11 @@ ensure_venv() {
     "${VENV}/bin/pip" install --disable-pip-version-check -q --upgrade pip wheel "setuptools<81" &&
       "${VENV}/bin/pip" install --disable-pip-version-check -q -r "${LOCAL_DIR}/requirements-odoo.txt" &&
       "${VENV}/bin/pip" install --disable-pip-version-check -q -r "${REPO_ROOT}/setup/requirements-dev.txt" &&
-      "${VENV}/bin/pip" install --disable-pip-version-check -q --no-deps --no-build-isolation -e "$odoo_src"
+      # compat: Odoo's source goes on sys.path as a plain path, so that an
+      # addon installed from PyPI (odoo-addon-*, which makes site-packages/odoo
+      # a namespace folder) does not hide the odoo package
+      "${VENV}/bin/pip" install --disable-pip-version-check -q --no-deps --no-build-isolation \
+        --config-settings editable_mode=compat -e "$odoo_src"
   } >"$log" 2>&1 || {
     tail -n 30 "$log" >&2
     die "pip failed; the full log is in $log"
