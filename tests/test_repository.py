@@ -275,6 +275,25 @@ def test_model_files_and_functions_are_small():
     assert not too_long, f"functions over {MAX_FUNCTION_LINES} lines"
 
 
+def test_one_model_per_file():
+    """Each production file defines (or extends) one model."""
+    crowded = []
+    for path in production_files():
+        classes = [
+            node.name
+            for node in ast.parse(path.read_text()).body
+            if isinstance(node, ast.ClassDef)
+            and any(
+                isinstance(base, ast.Attribute)
+                and base.attr in {"Model", "TransientModel", "AbstractModel"}
+                for base in node.bases
+            )
+        ]
+        if len(classes) > 1:
+            crowded.append(f"{path.relative_to(ROOT)}: {', '.join(classes)}")
+    assert not crowded, crowded
+
+
 def test_no_side_channel_on_the_cursor():
     """Data passes by explicit arguments or through the ORM (a computed
     field read for a batch), never through the cursor's cache."""

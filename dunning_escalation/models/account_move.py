@@ -123,16 +123,3 @@ class AccountMove(models.Model):
             {"fee_move_id": False}
         )
         return super().unlink()
-
-
-class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
-
-    dunning_charge_id = fields.Many2one(
-        "dunning.charge",
-        string="Late payment charge",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
-        ondelete="set null",
-    )

@@ -1,11 +1,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date
 
-from odoo import models
+from odoo import fields, models
 
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
+
+    dunning_charge_id = fields.Many2one(
+        "dunning.charge",
+        string="Late payment charge",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+    )
 
     def _dunning_get_principal_changes(self):
         """``[(date, outstanding)]`` of this installment, invoice currency:
