@@ -67,7 +67,9 @@ class TestAccessMatrix(AccessMatrixMixin, DunningCommon):
             "currency_id": company.currency_id.id,
             "amount": 10.0,
         }
-        cls.charge = cls.env["dunning.charge"].create(dict(cls.charge_vals, kind="fee"))
+        cls.charge = (
+            cls.env["dunning.charge"].sudo().create(dict(cls.charge_vals, kind="fee"))
+        )
         cls.fee_tier = cls.env["dunning.fee.tier"].create(
             {"level_id": cls.level_first.id, "fixed": 5.0}
         )
@@ -97,11 +99,16 @@ class TestAccessMatrix(AccessMatrixMixin, DunningCommon):
             {
                 "partner_id": cls.customer.id,
                 "company_id": company.id,
+                "user_id": cls.role_users["sales"].id,
                 "order_line": [Command.create({"product_id": product.id})],
             }
         )
-        cls.override = cls.env["sale.order.hold.override"].create(
-            {"order_ids": [Command.set(cls.order.ids)], "reason": "Paid by cheque"}
+        cls.override = (
+            cls.env["sale.order.hold.override"]
+            .sudo()
+            .create(
+                {"order_ids": [Command.set(cls.order.ids)], "reason": "Paid by cheque"}
+            )
         )
 
     @classmethod
@@ -153,3 +160,9 @@ class TestAccessMatrix(AccessMatrixMixin, DunningCommon):
                 {"order_ids": [Command.set(cls.order.ids)], "reason": "Created"},
             ),
         }
+
+    def _shared_records(self):
+        shared = super()._shared_records()
+        for records in shared.values():
+            records.append(self.order)  # the salesperson's own order
+        return shared

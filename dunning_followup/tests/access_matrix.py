@@ -33,6 +33,8 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tools import mute_logger
 
+from .common import D
+
 _logger = logging.getLogger(__name__)
 
 OPERATIONS = ("read", "write", "create", "unlink")
@@ -255,6 +257,47 @@ class AccessMatrixMixin:
         print(report)  # the matrix is the output of the test
         _logger.info("%s", report)
         self.assertFalse(problems, "\n".join(problems) + "\n" + report)
+
+    def _shared_records(self):
+        """``{role: records}`` of models the addon extends (invoices,
+        customers, orders) that the role reads; the default: a customer
+        invoice and its customer, and for the portal user their own."""
+        portal = self.role_users["portal"]
+        portal.partner_id.property_account_receivable_id = self.company_data[
+            "default_account_receivable"
+        ]
+        own = self._invoice(portal.partner_id, D(2026, 1, 1), 50.0)
+        invoice = self._invoice(self.customer, D(2026, 1, 1), 70.0)
+        shared = {role: [invoice, self.customer] for role in self.role_users}
+        shared["portal"] = [own, portal.partner_id]
+        return shared
+
+    def test_added_fields_read_by_who_reads_the_record(self):
+        """The fields the addon adds to others' models (an invoice, a
+        customer) read for every role that reads the record, unless their
+        ``groups`` hide them: a compute reading our models with the user's
+        rights would break the record for a salesperson or a portal
+        customer."""
+        problems, checked = [], 0
+        for role, records in self._shared_records().items():
+            user = self.role_users[role]
+            for record in records:
+                record = record.with_user(user)
+                if not record.has_access("read"):
+                    continue
+                for name, field in record._fields.items():
+                    if field._module != self.MODULE or not field.is_accessible(
+                        record.env
+                    ):
+                        continue
+                    checked += 1
+                    self.env.invalidate_all()
+                    try:
+                        record.read([name])
+                    except AccessError as exc:
+                        problems.append(f"{role}: {record._name}.{name}: {exc}")
+        self.assertTrue(checked)
+        self.assertFalse(problems, "\n".join(problems))
 
     def _format_matrix(self, observed, checked):
         roles = list(self.role_users)
