@@ -265,7 +265,8 @@ class AccessMatrixMixin:
                 elif done != expected:
                     problems.append(f"{where}: operations {done}")
         report = self._format_matrix(observed, checked)
-        print(report)  # the matrix is the output of the test
+        # the matrix is what the test shows (pytest -s, or on failure)
+        print(report)  # pylint: disable=print-used
         _logger.info("%s", report)
         self.assertFalse(problems, "\n".join(problems) + "\n" + report)
 
