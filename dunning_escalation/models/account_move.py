@@ -24,11 +24,21 @@ class AccountMove(models.Model):
         help="Fees and interest charged for late payment; they bear no fee "
         "themselves unless the policy says so.",
     )
+    # the ledger is read by invoicing users and up, not by a salesperson or a
+    # portal customer reading the invoice
     dunning_charge_ids = fields.One2many(
-        "dunning.charge", "move_id", string="Late payment charges", readonly=True
+        "dunning.charge",
+        "move_id",
+        string="Late payment charges",
+        readonly=True,
+        groups="account.group_account_invoice",
     )
     dunning_fee_charge_ids = fields.One2many(
-        "dunning.charge", "fee_move_id", string="Charges invoiced", readonly=True
+        "dunning.charge",
+        "fee_move_id",
+        string="Charges invoiced",
+        readonly=True,
+        groups="account.group_account_invoice",
     )
     dunning_exclusion_reason = fields.Selection(
         selection_add=[("plan", "Payment plan"), ("other",)],

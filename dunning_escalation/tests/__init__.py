@@ -13,3 +13,4 @@ from . import test_notice_charges
 from . import test_bad_input
 from . import test_translations
 from . import test_tours
+from . import test_access_matrix

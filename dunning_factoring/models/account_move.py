@@ -24,8 +24,13 @@ class AccountMove(models.Model):
         selection_add=[("agency", "With an agency"), ("written_off", "Written off")],
         ondelete={"agency": _clear_exclusion, "written_off": _clear_exclusion},
     )
+    # batch lines are read by follow-up users, not by every invoicing user
     dunning_export_line_ids = fields.One2many(
-        "dunning.export.line", "move_id", string="Agency batch lines", readonly=True
+        "dunning.export.line",
+        "move_id",
+        string="Agency batch lines",
+        readonly=True,
+        groups="dunning_followup.group_dunning_user",
     )
 
     def _dunning_set_exclusion(self, excluded, reason, until=False):

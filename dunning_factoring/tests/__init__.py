@@ -5,3 +5,4 @@ from . import test_performance
 from . import test_security
 from . import test_tools_writers
 from . import test_tours
+from . import test_access_matrix

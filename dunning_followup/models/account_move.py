@@ -39,10 +39,18 @@ class AccountMove(models.Model):
         help="The invoice re-enters the follow-up after this date.",
     )
     dunning_exclusion_note = fields.Char(string="Exclusion note", copy=False)
+    # the notices are read by invoicing users and up: a salesperson or a portal
+    # customer reading the invoice does not see (nor count) them
     dunning_action_line_ids = fields.One2many(
-        "dunning.action.line", "move_id", string="Follow-up history", readonly=True
+        "dunning.action.line",
+        "move_id",
+        string="Follow-up history",
+        readonly=True,
+        groups="account.group_account_invoice",
     )
-    dunning_action_count = fields.Integer(compute="_compute_dunning_action_count")
+    dunning_action_count = fields.Integer(
+        compute="_compute_dunning_action_count", groups="account.group_account_invoice"
+    )
 
     def init(self):
         res = super().init()

@@ -33,8 +33,13 @@ class ResPartner(models.Model):
         company_dependent=True,
         help="Who chases this customer; gets the follow-up activities.",
     )
+    # the follow-up records are read by invoicing users and up: a salesperson
+    # or a portal user reading the customer does not see them
     dunning_state_ids = fields.One2many(
-        "dunning.partner.state", "partner_id", string="Follow-up states"
+        "dunning.partner.state",
+        "partner_id",
+        string="Follow-up states",
+        groups="account.group_account_invoice",
     )
     dunning_level_id = fields.Many2one(
         "dunning.level",
@@ -76,9 +81,14 @@ class ResPartner(models.Model):
         help="Payment behaviour: how many days after the due date this customer "
         "paid its invoices, on average (paid invoices of the current company).",
     )
-    dunning_action_count = fields.Integer(compute="_compute_dunning_action_count")
+    dunning_action_count = fields.Integer(
+        compute="_compute_dunning_action_count", groups="account.group_account_invoice"
+    )
     dunning_promise_ids = fields.One2many(
-        "dunning.promise", "partner_id", string="Promises to pay"
+        "dunning.promise",
+        "partner_id",
+        string="Promises to pay",
+        groups="account.group_account_invoice",
     )
 
     @api.constrains("dunning_policy_id")

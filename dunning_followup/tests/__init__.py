@@ -20,3 +20,4 @@ from . import test_run_faults
 from . import test_run_insert_actions
 from . import test_bad_input
 from . import test_translations
+from . import test_access_matrix
