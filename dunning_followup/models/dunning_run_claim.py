@@ -3,7 +3,7 @@ import logging
 import os
 import socket
 
-from odoo import models
+from odoo import fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
@@ -15,6 +15,13 @@ class DunningRun(models.Model):
     scope, the claim of their state rows, and the batch's own row."""
 
     _inherit = "dunning.run"
+
+    move_watermark = fields.Integer(
+        readonly=True,
+        help="Highest journal entry id when the daily run started: the next "
+        "one looks for customers without a follow-up state among newer "
+        "entries only.",
+    )
 
     # -- the daily run: the customers that can have something new -----------
 
@@ -30,21 +37,40 @@ class DunningRun(models.Model):
     def _start_visits(self):
         """Start a daily run: give a state row (marked changed) to the
         customers with an open invoice who have none (never processed: the
-        first run, invoices posted before the addon was installed), bring
-        the days late of every customer to the run's date, and count the
-        customers to visit."""
+        first run, invoices posted before the addon was installed or by
+        plain SQL), bring the days late of every customer to the run's
+        date, and count the customers to visit.
+
+        Posting an invoice marks its customer (``account.move.write``); the
+        look-up of customers without a row is the safety net for what
+        bypasses the ORM, over the entries made since the previous daily
+        run started (the primary key's range), all of them the first time.
+        """
+        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM account_move")
+        self.move_watermark = self.env.cr.fetchone()[0]
+        previous = self.search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("trigger", "=", "cron"),
+                ("move_watermark", "!=", 0),
+                ("id", "!=", self.id),
+            ],
+            order="id desc",
+            limit=1,
+        )
         self.env.cr.execute(
             SQL(
                 """
                 SELECT DISTINCT move.commercial_partner_id
                   FROM account_move move
-                 WHERE %(open)s
+                 WHERE %(open)s AND move.id > %(since)s
                    AND NOT EXISTS (
                         SELECT 1 FROM dunning_partner_state st
                          WHERE st.partner_id = move.commercial_partner_id
                            AND st.company_id = move.company_id)
                 """,
                 open=self._open_moves_where(),
+                since=previous.move_watermark or 0,
             )
         )
         State = self.env["dunning.partner.state"].sudo()
@@ -200,7 +226,9 @@ class DunningRun(models.Model):
         serialize access"): the whole window is then left for a later
         batch, which sees it processed."""
         State = self.env["dunning.partner.state"].sudo()
-        State._ensure(partner_ids, self.company_id.id)
+        if not self._visits_changes_only():
+            # a daily run's candidates are read from their state rows
+            State._ensure(partner_ids, self.company_id.id)
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(

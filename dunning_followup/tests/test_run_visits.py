@@ -126,6 +126,26 @@ class TestRunVisits(DunningCommon):
         self.assertEqual(self._actions(run=run).level_id, self.level_first)
         self.assertFalse(self._state(self.customer).changed)
 
+    def test_invoice_posted_by_plain_sql_is_found(self):
+        """An invoice that bypasses the ORM marks nobody: the daily run
+        finds its customer, who has no state row, among the entries made
+        since the previous daily run started."""
+        self._invoice(self.other, date(2026, 3, 1), 700.0, date(2026, 2, 1))
+        self._cron(date(2026, 2, 24))
+        invoice = self._invoice(self.customer, date(2026, 2, 15), 300.0, post=False)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE account_move SET state = 'posted' WHERE id = %s;"
+            " UPDATE account_move_line SET parent_state = 'posted'"
+            " WHERE move_id = %s",
+            [invoice.id, invoice.id],
+        )
+        self.env.invalidate_all()
+        self.assertFalse(self._state(self.customer))
+        run = self._cron(date(2026, 2, 25))
+        self.assertEqual(self._visited(run), self.customer)
+        self.assertEqual(self._actions(run=run).level_id, self.level_first)
+
     def test_invoice_reset_to_draft_and_posted_again(self):
         invoice = self._invoice(self.customer, date(2026, 3, 1), 500.0)
         self._cron(date(2026, 2, 24))
