@@ -66,7 +66,7 @@ class TestRunVisits(DunningCommon):
         # nothing is due before the installments fall due on 1 March
         with freeze_time("2026-02-25"):
             self.env.flush_all()
-            with self.assertQueryCount(13):
+            with self.assertQueryCount(16):
                 run = self.env["dunning.run"].create(
                     {
                         "company_id": self.company.id,
