@@ -103,8 +103,7 @@ class DunningRun(models.Model):
 
     def _visit_partner_ids(self, limit, after=0):
         """The walk (and the sweep) of a daily run: the next customers to
-        visit, from their state rows (two indexes: marked changed, visit
-        date)."""
+        visit, read from their state rows alone (no invoice is looked at)."""
         self.env.cr.execute(
             SQL(
                 """

@@ -341,6 +341,18 @@ class TestRunVisits(DunningCommon):
         self.assertEqual(run.action_ids.level_id.policy_id, strict)
         self.assertEqual(run.action_ids.level_id.name, "First")
 
+    def test_customers_merged(self):
+        self._invoice(self.customer, date(2026, 1, 1), 400.0)
+        self._invoice(self.other, date(2026, 1, 1), 400.0)
+        self._cron(date(2026, 1, 6))
+        with freeze_time("2026-01-07"):
+            self.env["base.partner.merge.automatic.wizard"]._merge(
+                (self.customer | self.other).ids, self.customer, extra_checks=False
+            )
+        self.assertTrue(self._state(self.customer).changed)
+        run = self._cron(date(2026, 1, 8))
+        self.assertEqual(self._visited(run), self.customer)
+
     # -- the rule, once --------------------------------------------------------
 
     def test_visit_domain_and_sql_agree(self):
