@@ -53,6 +53,24 @@ class DunningPartnerState(models.Model):
         return res
 
     @api.model
+    def _get_visit_date_terms(self, company_id, today):
+        """A customer reaches the company's "days late" threshold by the
+        calendar alone: the daily run visits it that day (its refresh puts
+        the hold on)."""
+        terms = super()._get_visit_date_terms(company_id, today)
+        days = self.env["res.company"].browse(company_id).dunning_hold_days
+        if days:
+            terms.append(
+                SQL(
+                    "CASE WHEN src.oldest + %(days)s > %(today)s"
+                    " THEN src.oldest + %(days)s END",
+                    days=days,
+                    today=today,
+                )
+            )
+        return terms
+
+    @api.model
     def _mark_plans(self, partner_ids, company_id):
         """Customers with a running payment plan and nothing else to do are
         "on payment plan" rather than "excluded" or "no action": one update

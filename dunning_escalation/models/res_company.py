@@ -49,3 +49,10 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     self.env._("Hold after days late cannot be negative.")
                 )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"dunning_hold_amount", "dunning_hold_days"} & set(vals):
+            # new thresholds: the next daily run looks at every customer
+            self.env["dunning.partner.state"].sudo()._mark_company_changed(self.ids)
+        return res

@@ -495,3 +495,30 @@ class TestCreditHold(DunningCommon):
             [("partner_id.commercial_partner_id.credit_hold", "=", True)]
         )
         self.assertEqual(orders, order)
+
+    def test_daily_run_comes_back_on_the_day_of_the_age_threshold(self):
+        """Days late grow without any write: the daily run visits the
+        customer on the day its oldest item reaches the hold threshold."""
+        self.company.dunning_hold_days = 30
+        self._invoice(self.customer, date(2026, 1, 1), 200.0)
+        state = self._state(self.customer)
+
+        def cron(on):
+            with freeze_time(on.isoformat()):
+                run = self.env["dunning.run"].create(
+                    {"company_id": self.company.id, "trigger": "cron", "date": on}
+                )
+                run.action_process()
+            return run
+
+        for on in (date(2026, 1, 6), date(2026, 1, 11), date(2026, 1, 22)):
+            self.assertTrue(cron(on).action_ids)
+        self.assertEqual(state.visit_date, date(2026, 1, 31))
+        run = cron(date(2026, 1, 30))
+        self.assertEqual(run.partner_done, 0)
+        self.assertFalse(state.credit_hold)
+        self.assertEqual(state.max_days_late, 29)
+        run = cron(date(2026, 1, 31))
+        self.assertEqual(run.partner_done, 1)
+        self.assertTrue(state.credit_hold)
+        self.assertEqual(state.credit_hold_origin, "age")

@@ -120,11 +120,49 @@ class AccountMove(models.Model):
             self.dunning_exclusion_reason = False
             self.dunning_excluded_until = False
 
+    #: what the follow-up run reads of an invoice: a write of one of them
+    #: marks the customer for the next daily run (dunning.partner.state)
+    _DUNNING_RUN_FIELDS = frozenset(
+        {
+            "state",
+            "move_type",
+            "company_id",
+            "partner_id",
+            "commercial_partner_id",
+            "invoice_date_due",
+            "dunning_excluded",
+            "dunning_exclusion_reason",
+            "dunning_excluded_until",
+        }
+    )
+
     def write(self, vals):
+        watched = self._DUNNING_RUN_FIELDS & set(vals)
+        before = self._dunning_state_keys() if watched else set()
         res = super().write(vals)
         if {"dunning_excluded", "dunning_excluded_until"} & set(vals):
             self._dunning_refresh_partners()
+        if watched:
+            self.env["dunning.partner.state"].sudo()._mark_changed(
+                before | self._dunning_state_keys()
+            )
         return res
+
+    def _dunning_mark_changed(self):
+        """The next daily run visits the customers of these posted
+        invoices."""
+        self.env["dunning.partner.state"].sudo()._mark_changed(
+            self._dunning_state_keys()
+        )
+
+    def _dunning_state_keys(self):
+        """``(customer, company)`` of these invoices that are posted: the
+        state rows a change of theirs concerns."""
+        return {
+            (move.commercial_partner_id.id, move.company_id.id)
+            for move in self
+            if move.move_type in DUNNING_MOVE_TYPES and move.state == "posted"
+        }
 
     def _dunning_refresh_partners(self):
         """Bring the follow-up state of these invoices' customers up to date."""

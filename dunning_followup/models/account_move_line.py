@@ -46,6 +46,15 @@ class AccountMoveLine(models.Model):
             "move_line_id", operator, value
         )
 
+    def write(self, vals):
+        res = super().write(vals)
+        if "date_maturity" in vals:
+            # a due date moved: the levels of the installment move with it
+            self.move_id.filtered(
+                lambda m: m.move_type in DUNNING_MOVE_TYPES
+            )._dunning_mark_changed()
+        return res
+
     # -- the rule: an open customer installment ------------------------------
 
     @api.model

@@ -238,6 +238,9 @@ class DunningAction(models.Model):
         """
         today = fields.Date.context_today(self)
         sent_on = self.env.context.get("dunning_sending_date") or today
+        if not refresh_states:
+            # a run's batch: see write()
+            self = self.with_context(dunning_batch_run_ids=tuple(self.run_id.ids))
         # the statement attached reads its date from the context
         self = self.with_context(dunning_statement_date=sent_on)
         # one notice per customer: its pending notices go out as one
@@ -362,6 +365,28 @@ class DunningAction(models.Model):
         if not user and not self.env.user._is_superuser():
             user = self.env.user
         return user or self.env.ref("base.user_admin", raise_if_not_found=False)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "state" in vals:
+            # a notice sent, failed or cancelled releases or holds its
+            # installments: the next daily run looks at the customer again;
+            # not for a notice executed by the batch of the run that planned
+            # it, whose plan (and visit date) already counts it sent
+            planned = self.env.context.get("dunning_batch_run_ids") or ()
+            self.filtered(lambda a: a.run_id.id not in planned)._mark_partner_states()
+        return res
+
+    def unlink(self):
+        keys = {(a.partner_id.id, a.company_id.id) for a in self}
+        res = super().unlink()
+        self.env["dunning.partner.state"].sudo()._mark_changed(keys)
+        return res
+
+    def _mark_partner_states(self):
+        self.env["dunning.partner.state"].sudo()._mark_changed(
+            (action.partner_id.id, action.company_id.id) for action in self
+        )
 
     def _refresh_partner_states(self):
         for company in self.company_id:

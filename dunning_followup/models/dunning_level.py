@@ -130,6 +130,24 @@ class DunningLevel(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        levels = super().create(vals_list)
+        levels.policy_id._mark_customers_changed()
+        return levels
+
+    def write(self, vals):
+        policies = self.policy_id
+        res = super().write(vals)
+        (policies | self.policy_id)._mark_customers_changed()
+        return res
+
+    def unlink(self):
+        policies = self.policy_id
+        res = super().unlink()
+        policies._mark_customers_changed()
+        return res
+
     def _as_ladder(self):
         """These levels as plain :class:`~..tools.levels.Level` values."""
         return [Level(sequence=lvl.sequence, days=lvl.days, id=lvl.id) for lvl in self]

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, sql
 
 from .account_move_line import DUNNING_MOVE_TYPES
 
@@ -28,6 +28,25 @@ class DunningPartnerState(models.Model):
 
     Rows are written in bulk by runs and by payments (:meth:`_refresh`), and
     are the row lock that keeps two runs from chasing the same customer.
+
+    Who the daily run visits
+    ------------------------
+    A customer's levels move only with the calendar or with a write.  The
+    row therefore says when a daily (cron) run must look at the customer
+    again, and the run visits only those (:meth:`_visit_domain`, one rule):
+
+    - ``visit_date``: the first day something can happen by the calendar
+      alone (a line's next level is due, an installment falls due, an
+      exclusion ends), written by the run that processed the customer;
+    - ``changed``: something that matters was written since a run last
+      processed the customer (:meth:`_mark_changed`): an invoice posted,
+      paid, reset or excluded, a due date moved, a notice sent, cancelled
+      or failed, a promise, the customer's policy or a policy's levels.
+      Every refresh of the figures outside a run marks the customer (a
+      payment, a dispute, a notice executed...), so do the writes that do
+      not refresh; the claim of a run clears the mark, in the transaction
+      that reads the customer's lines: a mark written by another
+      transaction meanwhile waits for the row lock and stays.
     """
 
     _name = "dunning.partner.state"
@@ -84,6 +103,19 @@ class DunningPartnerState(models.Model):
         "claims the customer, in the same transaction as its notices.",
     )
 
+    changed = fields.Boolean(
+        default=True,
+        readonly=True,
+        help="Something that matters to the follow-up changed since a run last "
+        "processed the customer: the next daily run visits it.",
+    )
+    visit_date = fields.Date(
+        readonly=True,
+        help="First day a daily run must look at the customer again even if "
+        "nothing of theirs changes: a level due, an installment falling due, "
+        "an exclusion ending.",
+    )
+
     _sql_constraints = [
         (
             "partner_company_unique",
@@ -91,6 +123,106 @@ class DunningPartnerState(models.Model):
             "A customer has one follow-up state per company.",
         )
     ]
+
+    def init(self):
+        res = super().init()
+        # The daily run ages every late customer's days late in one UPDATE
+        # (_age) of a column no index holds: with room left in each page,
+        # PostgreSQL writes the new row versions in place (HOT) instead of
+        # inserting into every index of the table.  Applies to the pages
+        # written from now on.
+        self.env.cr.execute(
+            "SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [self._table]
+        )
+        if "fillfactor=50" not in (self.env.cr.fetchone()[0] or []):
+            self.env.cr.execute(
+                "ALTER TABLE dunning_partner_state SET (fillfactor = 50)"
+            )
+        # the daily run's two ways in (see _visit_sql): a handful of rows
+        # each on a given day, among all the customers of the company
+        sql.create_index(
+            self.env.cr,
+            "dunning_partner_state_changed_idx",
+            self._table,
+            ["company_id", "partner_id"],
+            where="changed",
+        )
+        sql.create_index(
+            self.env.cr,
+            "dunning_partner_state_visit_date_idx",
+            self._table,
+            ["company_id", "visit_date"],
+        )
+        return res
+
+    # -- who the daily run visits: one rule ----------------------------------
+
+    @api.model
+    def _visit_domain(self, on_date):
+        """Domain of the state rows a daily run dated ``on_date`` visits:
+        marked changed, or whose visit date has come.  Its SQL twin is
+        :meth:`_visit_sql`."""
+        return ["|", ("changed", "=", True), ("visit_date", "<=", on_date)]
+
+    @api.model
+    def _visit_sql(self, on_date, alias="st"):
+        """:meth:`_visit_domain` as an SQL condition on ``alias``
+        (``dunning_partner_state``)."""
+        st = SQL.identifier(alias)
+        return SQL(
+            "(%(st)s.changed IS TRUE OR %(st)s.visit_date <= %(date)s)",
+            st=st,
+            date=on_date,
+        )
+
+    @api.model
+    def _mark_changed(self, pairs):
+        """Something that matters to the follow-up changed for these
+        ``(customer id, company id)`` pairs (the customer a commercial
+        entity): the next daily run visits them.  One statement; a missing
+        row is created, marked.
+
+        Writers of plain SQL that touch what the run reads (open lines,
+        exclusions, notices, levels) call this, or :meth:`_refresh`, which
+        marks too."""
+        pairs = sorted({(p, c) for p, c in pairs if p and c})
+        if not pairs:
+            return
+        self.flush_model(["changed"])
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO dunning_partner_state AS st
+                       (partner_id, company_id, status, changed, create_uid,
+                        write_uid, create_date, write_date)
+                SELECT p, c, 'none', TRUE, %(uid)s, %(uid)s,
+                       now() at time zone 'UTC', now() at time zone 'UTC'
+                  FROM unnest(%(partners)s::int[], %(companies)s::int[]) AS r(p, c)
+                ON CONFLICT (partner_id, company_id)
+                DO UPDATE SET changed = TRUE WHERE st.changed IS NOT TRUE
+                """,
+                uid=self.env.uid,
+                partners=[p for p, _c in pairs],
+                companies=[c for _p, c in pairs],
+            )
+        )
+        self.invalidate_model(["changed"])
+
+    @api.model
+    def _mark_company_changed(self, company_ids):
+        """Every customer of these companies must be visited (a policy or
+        its levels changed): one statement."""
+        if not company_ids:
+            return
+        self.flush_model(["changed"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE dunning_partner_state SET changed = TRUE"
+                " WHERE company_id = ANY(%s) AND changed IS NOT TRUE",
+                list(set(company_ids)),
+            )
+        )
+        self.invalidate_model(["changed"])
 
     def _compute_responsible_id(self):
         for state in self:
@@ -119,9 +251,9 @@ class DunningPartnerState(models.Model):
             SQL(
                 """
                 INSERT INTO dunning_partner_state
-                       (partner_id, company_id, status, create_uid, write_uid,
-                        create_date, write_date)
-                SELECT p, %(company)s, 'none', %(uid)s, %(uid)s,
+                       (partner_id, company_id, status, changed, create_uid,
+                        write_uid, create_date, write_date)
+                SELECT p, %(company)s, 'none', TRUE, %(uid)s, %(uid)s,
                        now() at time zone 'UTC', now() at time zone 'UTC'
                   FROM unnest(%(partners)s::int[]) AS p
                  WHERE NOT EXISTS (
@@ -160,14 +292,20 @@ class DunningPartnerState(models.Model):
 
         :param next_dates: ``{partner id: date or None}``, the next date
             something is due as a run just planned it, written in the same
-            pass (one update of the rows per batch, not two)
+            pass (one update of the rows per batch, not two).  Given by a
+            run only: the refresh then writes the customers' visit date; a
+            refresh without it follows a change made outside a run and marks
+            the customers changed (see the class docstring)
         """
+        by_run = next_dates is not None
         next_dates = next_dates or {}
         partner_ids = list(set(partner_ids))
         if not partner_ids:
             return
         today = today or fields.Date.context_today(self)
-        self._ensure(partner_ids, company_id)
+        if not by_run:
+            # a run refreshes the rows it claimed
+            self._ensure(partner_ids, company_id)
         for model in ("account.move.line", "account.move", "dunning.action"):
             self.env[model].flush_model()
         self.env["dunning.promise"].flush_model()
@@ -196,10 +334,14 @@ class DunningPartnerState(models.Model):
                                THEN 'reminder'
                            ELSE 'none'
                        END,
+                       changed = %(by_run)s IS NOT TRUE OR st.changed,
+                       visit_date = CASE WHEN %(by_run)s THEN %(visit_date)s
+                                         ELSE st.visit_date END,
                        write_date = now() at time zone 'UTC',
                        write_uid = %(uid)s
                   FROM (SELECT batch.partner_id, f.due, f.overdue, f.oldest,
-                               f.all_excluded, f.level_id,
+                               f.all_excluded, f.level_id, f.next_due,
+                               f.exclusion_end,
                                pending.partner_id IS NOT NULL AS pending,
                                promised.partner_id IS NOT NULL AS promised,
                                planned.partner_id IS NOT NULL AS planned,
@@ -225,11 +367,44 @@ class DunningPartnerState(models.Model):
                 ),
                 planned=list(next_dates),
                 next_dates=list(next_dates.values()),
+                by_run=by_run,
+                visit_date=SQL(
+                    "LEAST(%s)",
+                    SQL(", ").join(self._get_visit_date_terms(company_id, today)),
+                ),
                 uid=self.env.uid,
             )
         )
         self.invalidate_model()
         self._invalidate_partner_fields()
+
+    @api.model
+    def _age(self, company_id, today):
+        """Bring the days late of the company's customers to ``today``, in
+        one statement: the only figure that moves every day for every late
+        customer, kept without visiting them (the daily run visits only the
+        customers that can have something new, see the class docstring)."""
+        self.flush_model(["max_days_late", "oldest_due_date"])
+        days_late = self.env["account.move.line"]._dunning_days_late_sql(
+            SQL("st.oldest_due_date"), today
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE dunning_partner_state st
+                   SET max_days_late = %(late)s
+                 WHERE st.company_id = %(company)s
+                   AND st.oldest_due_date < %(today)s
+                   AND st.max_days_late IS DISTINCT FROM %(late)s
+                """,
+                late=days_late,
+                company=company_id,
+                today=today,
+            )
+        )
+        if self.env.cr.rowcount:
+            self.invalidate_model(["max_days_late"])
+            self._invalidate_partner_fields()
 
     @api.model
     def _get_refresh_figures_sql(self, partner_ids, company_id, today):
@@ -257,7 +432,12 @@ class DunningPartnerState(models.Model):
                            AS all_excluded,
                        (ARRAY_AGG(level_id ORDER BY level_days DESC)
                            FILTER (WHERE level_id IS NOT NULL))[1]
-                           AS level_id
+                           AS level_id,
+                       MIN(date_maturity)
+                           FILTER (WHERE date_maturity >= %(today)s)
+                           AS next_due,
+                       MIN(excluded_until) FILTER (WHERE excluded)
+                           AS exclusion_end
                   FROM open_lines
                  GROUP BY partner_id
             ), pending AS (
@@ -287,6 +467,22 @@ class DunningPartnerState(models.Model):
         )
 
     @api.model
+    def _get_visit_date_terms(self, company_id, today):
+        """Extension hook: the dates (SQL expressions on the columns of
+        :meth:`_refresh`'s ``src``) from which a customer's figures or
+        levels change by the calendar alone; its visit date is the earliest.
+
+        The planned next level (``src.next_date``), the day after the next
+        installment falls due (its overdue amount, its status) and the day
+        after an exclusion ends (the line is back on the ladder).
+        """
+        return [
+            SQL("CASE WHEN src.planned THEN src.next_date END"),
+            SQL("src.next_due + 1"),
+            SQL("src.exclusion_end + 1"),
+        ]
+
+    @api.model
     def _get_refresh_open_lines_sql(self, company_id, today):
         """The open installments of the batch's customers (``batch``), with
         the level each reached and whether its invoice is excluded."""
@@ -298,7 +494,8 @@ class DunningPartnerState(models.Model):
                    (move.dunning_excluded IS TRUE
                     AND (move.dunning_excluded_until IS NULL
                          OR move.dunning_excluded_until >= %(today)s))
-                       AS excluded
+                       AS excluded,
+                   move.dunning_excluded_until AS excluded_until
               FROM batch
               JOIN LATERAL (
                     SELECT move.id, move.move_type, move.dunning_excluded,

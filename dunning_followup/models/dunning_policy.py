@@ -122,7 +122,29 @@ class DunningPolicy(models.Model):
             )
             if others:
                 others.write({"is_default": False})
-        return super().write(vals)
+        res = super().write(vals)
+        self._mark_customers_changed()
+        return res
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        policies = super().create(vals_list)
+        policies._mark_customers_changed()
+        return policies
+
+    def unlink(self):
+        companies = self.company_id
+        res = super().unlink()
+        self.env["dunning.partner.state"].sudo()._mark_company_changed(companies.ids)
+        return res
+
+    def _mark_customers_changed(self):
+        """A policy's numbers or levels changed: every customer of its
+        company is visited by the next daily run (whose policy it is, the
+        run finds out; policies change seldom)."""
+        self.env["dunning.partner.state"].sudo()._mark_company_changed(
+            self.company_id.ids
+        )
 
     @api.model
     def _get_company_default(self, company):

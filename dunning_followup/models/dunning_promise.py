@@ -135,6 +135,14 @@ class DunningPromise(models.Model):
             )
         return promises
 
+    def write(self, vals):
+        res = super().write(vals)
+        # a promise's date, invoices or state decide what is excluded
+        self.env["dunning.partner.state"].sudo()._mark_changed(
+            (p.partner_id.commercial_partner_id.id, p.company_id.id) for p in self
+        )
+        return res
+
     def _exclude_moves(self):
         for promise in self.filtered(lambda p: p.state == "open"):
             promise.move_ids.write(

@@ -193,6 +193,9 @@ class DunningRun(models.Model):
         only lock existing rows) and count the customers to process."""
         self.ensure_one()
         self._flush_before_sql()
+        if self._visits_changes_only():
+            self.partner_total = self._start_visits()
+            return
         self.env.cr.execute(
             SQL(
                 """

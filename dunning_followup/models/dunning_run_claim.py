@@ -3,7 +3,7 @@ import logging
 import os
 import socket
 
-from odoo import models
+from odoo import fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
@@ -16,9 +16,115 @@ class DunningRun(models.Model):
 
     _inherit = "dunning.run"
 
+    move_watermark = fields.Integer(
+        readonly=True,
+        help="Highest journal entry id when the daily run started: the next "
+        "one looks for customers without a follow-up state among newer "
+        "entries only.",
+    )
+
+    # -- the daily run: the customers that can have something new -----------
+
+    def _visits_changes_only(self):
+        """Whether this run visits only the customers that can have something
+        new on its date (``dunning.partner.state._visit_domain``): the daily
+        run over a whole company, scheduled or started by "Run follow-up
+        now".  A manual run (the wizard, chosen customers) keeps its scope:
+        every customer with an open invoice in it."""
+        self.ensure_one()
+        return self.trigger == "cron" and not self.partner_ids
+
+    def _start_visits(self):
+        """Start a daily run: give a state row (marked changed) to the
+        customers with an open invoice who have none (never processed: the
+        first run, invoices posted before the addon was installed or by
+        plain SQL), bring the days late of every customer to the run's
+        date, and count the customers to visit.
+
+        Posting an invoice marks its customer (``account.move.write``); the
+        look-up of customers without a row is the safety net for what
+        bypasses the ORM, over the entries made since the previous daily
+        run started (the primary key's range), all of them the first time.
+        """
+        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM account_move")
+        self.move_watermark = self.env.cr.fetchone()[0]
+        previous = self.search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("trigger", "=", "cron"),
+                ("move_watermark", "!=", 0),
+                ("id", "!=", self.id),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT move.commercial_partner_id
+                  FROM account_move move
+                 WHERE %(open)s AND move.id > %(since)s
+                   AND NOT EXISTS (
+                        SELECT 1 FROM dunning_partner_state st
+                         WHERE st.partner_id = move.commercial_partner_id
+                           AND st.company_id = move.company_id)
+                """,
+                open=self._open_moves_where(),
+                since=previous.move_watermark or 0,
+            )
+        )
+        State = self.env["dunning.partner.state"].sudo()
+        State._ensure([row[0] for row in self.env.cr.fetchall()], self.company_id.id)
+        State._age(self.company_id.id, self.date)
+        return self._count_visits()
+
+    def _visit_where(self, after=0):
+        """The state rows (alias ``st``) this daily run still has to visit
+        after the customer ``after``."""
+        return SQL(
+            """st.company_id = %(company)s
+               AND %(visit)s
+               AND st.partner_id > %(after)s
+               AND st.run_id IS DISTINCT FROM %(run)s""",
+            company=self.company_id.id,
+            visit=self.env["dunning.partner.state"]._visit_sql(self.date),
+            after=after,
+            run=self.id,
+        )
+
+    def _count_visits(self):
+        self.env.cr.execute(
+            SQL(
+                "SELECT COUNT(*) FROM dunning_partner_state st WHERE %s",
+                self._visit_where(),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _visit_partner_ids(self, limit, after=0):
+        """The walk (and the sweep) of a daily run: the next customers to
+        visit, read from their state rows alone (no invoice is looked at)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT st.partner_id FROM dunning_partner_state st
+                 WHERE %(where)s
+                 ORDER BY st.partner_id
+                 LIMIT %(limit)s
+                """,
+                where=self._visit_where(after),
+                limit=limit,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    # -- every customer of the scope (manual runs) ---------------------------
+
     def _next_partner_ids(self, limit, after=0):
         """The next customers of the scope after ``after`` that this run has
         not processed yet (their state row is not marked with the run)."""
+        if self._visits_changes_only():
+            return self._visit_partner_ids(limit, after)
         self.env.cr.execute(
             SQL(
                 """
@@ -47,6 +153,8 @@ class DunningRun(models.Model):
         scope when it started) rather than the open invoices: at the end
         of a run nearly every row is marked, and a marked row costs no
         look-up of invoices."""
+        if self._visits_changes_only():
+            return self._visit_partner_ids(limit, after)
         self.env.cr.execute(
             SQL(
                 """
@@ -77,6 +185,8 @@ class DunningRun(models.Model):
         self.ensure_one()
         if self.state != "running":
             return 0
+        if self._visits_changes_only():
+            return self._count_visits()
         self.env.cr.execute(
             SQL(
                 """
@@ -106,20 +216,25 @@ class DunningRun(models.Model):
         """Claim up to ``limit`` of these customers for this run: lock their
         state rows and mark them with the run, in one statement.  Rows
         another transaction holds are skipped (not marked: they stay due),
-        as are rows already processed by this run.
+        as are rows already processed by this run.  The claim clears the
+        customer's "changed" mark: its lines are read after it, in the same
+        transaction, and a mark written meanwhile waits for the lock.
 
         A row that another transaction of this run claimed and committed
         after this transaction began cannot be locked here ("could not
         serialize access"): the whole window is then left for a later
         batch, which sees it processed."""
         State = self.env["dunning.partner.state"].sudo()
-        State._ensure(partner_ids, self.company_id.id)
+        if not self._visits_changes_only():
+            # a daily run's candidates are read from their state rows
+            State._ensure(partner_ids, self.company_id.id)
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     SQL(
                         """
-                        UPDATE dunning_partner_state st SET run_id = %(run)s
+                        UPDATE dunning_partner_state st
+                           SET run_id = %(run)s, changed = FALSE
                           FROM (SELECT id FROM dunning_partner_state
                                  WHERE company_id = %(company)s
                                    AND partner_id = ANY(%(partners)s)
@@ -140,7 +255,7 @@ class DunningRun(models.Model):
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as exc:
             _logger.info("run %s: customers claimed meanwhile: %s", self.id, exc)
             return []
-        State.invalidate_model(["run_id"])
+        State.invalidate_model(["run_id", "changed"])
         return claimed
 
     def _claim_batch(self, batch_size):

@@ -110,6 +110,16 @@ class ResPartner(models.Model):
                     )
                 )
 
+    def write(self, vals):
+        res = super().write(vals)
+        if "dunning_policy_id" in vals:
+            # company-dependent: the policy changed in the current company
+            self.env["dunning.partner.state"].sudo()._mark_changed(
+                (partner.commercial_partner_id.id, self.env.company.id)
+                for partner in self
+            )
+        return res
+
     @api.model
     def _dunning_state_field_names(self):
         """Fields computed from ``dunning.partner.state``; extended by other
