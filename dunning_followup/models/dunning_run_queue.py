@@ -12,10 +12,11 @@ channel's capacity allows.
 Each job works "the next batch" of the run (the claim decides which
 customers, as for a cron worker), in its own transaction; the job that
 finds nothing left closes the run.  The cron enqueues a new round only
-when no job of the run is waiting or running: a run whose jobs left
-customers behind because other jobs held them enqueues one more job, a
-minute later, for them; one whose job failed is taken up by the cron's
-next call (its retry trigger, ten minutes later at most).
+when no job of the run is waiting or running: a run whose last job left
+customers behind because other jobs held them enqueues one more job, ten
+seconds later, for them (a batch takes about a second); one whose job
+failed is taken up by the cron's next call (its retry trigger, ten
+minutes later at most).
 """
 
 from odoo import api, models
@@ -27,7 +28,7 @@ DEFAULT_CHANNEL = "root.dunning"
 # queue_job's states of a job that is still to run or running
 OPEN_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 # seconds before a job comes back for customers other jobs held
-SWEEP_DELAY = 60
+SWEEP_DELAY = 10
 
 
 class DunningRun(models.Model):

@@ -7,6 +7,7 @@ addons do not depend on it.
 """
 
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -69,6 +70,35 @@ class TestRunQueueJob(DunningCommon):
         )
         self.assertEqual(run.worker_count, 3)
         self.assertEqual(len(run.action_ids.partner_id), 3)
+
+    def test_job_that_finds_the_rest_held_comes_back_for_it(self):
+        """The last customers are held by another job: the job that should
+        close the run enqueues one more, ten seconds later, and the run
+        stays open until then."""
+        with freeze_time("2026-01-07"):
+            run = self.env["dunning.run"].create(
+                {"company_id": self.company.id, "trigger": "cron"}
+            )
+            Run = type(run)
+            with (
+                patch.object(Run, "_claim_batch", return_value=([], [99], 0)),
+                trap_jobs() as trap,
+            ):
+                run._job_process_batch(1)
+                trap.assert_jobs_count(1, only=run._job_process_batch)
+                trap.assert_enqueued_job(
+                    run._job_process_batch,
+                    args=(1,),
+                    properties={
+                        "channel": "root.dunning",
+                        "eta": 10,
+                        "identity_key": run._job_identity_prefix() + "sweep",
+                    },
+                )
+            self.assertEqual(run.state, "running")
+            with trap_jobs() as trap:
+                run._job_process_batch(1)  # nothing held: claims and goes on
+                trap.assert_jobs_count(0)
 
     def test_no_new_jobs_while_the_run_has_some_waiting(self):
         with freeze_time("2026-01-07"):

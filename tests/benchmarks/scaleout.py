@@ -18,7 +18,10 @@ renders nothing):
 - ``two``: two ``odoo-bin`` processes with one cron thread each,
   "Follow-up workers" 2 (the daily cron and worker 2);
 - ``threads``: one ``odoo-bin`` with ``--max-cron-threads=2``, 2 workers;
-- ``prefork``: one ``odoo-bin --workers=2 --max-cron-threads=2``, 2 workers.
+- ``prefork``: one ``odoo-bin --workers=2 --max-cron-threads=2``, 2 workers;
+- ``queue``: queue_job installed and chosen, one ``odoo-bin`` running
+  queue_job's runner (``--load=base,web,queue_job``), channel
+  ``root.dunning`` of capacity 2: the cron enqueues, the jobs work.
 
 The daily cron is triggered as the kill -9 harness does (a trigger row and
 ``NOTIFY cron_trigger``; the cron threads are woken every second, as
@@ -66,6 +69,14 @@ SCENARIOS = {
     "one": {"servers": 1, "workers": 1, "args": ["--max-cron-threads=1"]},
     "two": {"servers": 2, "workers": 2, "args": ["--max-cron-threads=1"]},
     "threads": {"servers": 1, "workers": 2, "args": ["--max-cron-threads=2"]},
+    # queue_job installed and chosen: one job per batch, run by queue_job's
+    # runner in the server (two at a time on root.dunning)
+    "queue": {
+        "servers": 1,
+        "workers": 1,
+        "args": ["--max-cron-threads=1", "--load=base,web,queue_job"],
+        "queue": "root:2,root.dunning:2",
+    },
     "prefork": {
         "servers": 1,
         "workers": 2,
@@ -144,8 +155,9 @@ def free_port():
 
 
 class Server:
-    def __init__(self, db, args, logfile):
+    def __init__(self, db, args, logfile, environ=None):
         self.db, self.args, self.logfile = db, args, logfile
+        self.environ = {**os.environ, **(environ or {})}
         self.port = free_port()
         self.process = None
 
@@ -170,6 +182,7 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            env=self.environ,
         )
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -241,15 +254,18 @@ def main_cron_id(db):
 def run_scenario(base, prefix, name, spec, workdir, timeout, batch):
     db = f"{prefix}_{name}"
     copy_db(base, db, prefix)
-    odoo(
-        "-d",
-        db,
-        "--no-http",
-        stdin=CONFIGURE % {"batch": batch, "workers": spec["workers"]},
-        command=("shell",),
-    )
+    configure = CONFIGURE % {"batch": batch, "workers": spec["workers"]}
+    environ = {}
+    if spec.get("queue"):
+        odoo("-d", db, "-i", "queue_job", "--stop-after-init", "--no-http")
+        configure += (
+            'env["ir.config_parameter"].set_param("dunning_followup.use_queue_job",'
+            ' "True")\nenv.cr.commit()\n'
+        )
+        environ["ODOO_QUEUE_JOB_CHANNELS"] = spec["queue"]
+    odoo("-d", db, "--no-http", stdin=configure, command=("shell",))
     servers = [
-        Server(db, spec["args"], os.path.join(workdir, f"{name}{i}.log"))
+        Server(db, spec["args"], os.path.join(workdir, f"{name}{i}.log"), environ)
         for i in range(spec["servers"])
     ]
     try:
@@ -300,6 +316,25 @@ def run_scenario(base, prefix, name, spec, workdir, timeout, batch):
             server.stop()
     figures.update(check(db))
     figures["batch_seconds"] = batch_times(servers)
+    if spec.get("queue"):
+        jobs, mean, top = psql(
+            "SELECT COUNT(*), ROUND(AVG(exec_time)::numeric, 3),"
+            " ROUND(MAX(exec_time)::numeric, 3) FROM queue_job"
+            " WHERE identity_key LIKE 'dunning.run(%' AND state = 'done'",
+            db,
+        ).split("|")
+        figures["batch_seconds"]["queue jobs"] = {
+            "calls": int(jobs),
+            "mean_s": float(mean or 0),
+            "max_s": float(top or 0),
+        }
+        figures["jobs_not_done"] = int(
+            psql(
+                "SELECT COUNT(*) FROM queue_job WHERE identity_key LIKE"
+                " 'dunning.run(%' AND state <> 'done'",
+                db,
+            )
+        )
     return figures
 
 
@@ -309,7 +344,8 @@ def check(db):
 
     by_worker = {}
     for line in psql(
-        "SELECT regexp_replace(worker, ' \\(.*', ''), COUNT(*), SUM(partner_count)"
+        "SELECT regexp_replace(regexp_replace(worker, ' \\(.*', ''),"
+        " '^job .*', 'queue jobs'), COUNT(*), SUM(partner_count)"
         " FROM dunning_run_batch GROUP BY 1 ORDER BY 1",
         db,
     ).splitlines():
