@@ -68,6 +68,7 @@ class DunningRun(models.Model):
             self._schedule_retry()
             if not channel:
                 self._trigger_workers()
+                self._wake_cron_threads()
         self.env["ir.cron"]._notify_progress(done=done_total, remaining=remaining_total)
         return remaining_total
 

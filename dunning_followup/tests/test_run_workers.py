@@ -230,6 +230,14 @@ class TestWorkerCrons(DunningCommon):
                 sorted(Trigger.search([("cron_id", "in", workers)]).cron_id.ids),
                 workers,
             )
+            # work is left: the cron threads are notified at the commit
+            notify = type(self.env["ir.cron"])._notifydb
+            self.assertTrue(
+                any(
+                    getattr(func, "__func__", None) is notify
+                    for func in self.env.cr.postcommit._funcs
+                )
+            )
             # a worker already triggered is not triggered again
             self.env["dunning.run"]._cron_run()
             self.assertEqual(Trigger.search_count([("cron_id", "in", workers)]), 2)
