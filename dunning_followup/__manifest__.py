@@ -28,6 +28,7 @@
         "views/dunning_dso_report_views.xml",
         "views/dunning_effectiveness_report_views.xml",
         "views/dunning_collector_day_views.xml",
+        "views/res_config_settings_views.xml",
         "wizard/dunning_followup_views.xml",
         "views/dunning_followup_menus.xml",
         "report/dunning_reports.xml",

@@ -206,6 +206,30 @@ ensure_browser() {
   fi
 }
 
+# --- addons for the tests ------------------------------------------------------
+# OCA addons our addons can use without depending on them (queue_job): the
+# test database installs them so the tests of that path run.  Like
+# websocket-client, kept out of requirements-dev.txt: that file keys the
+# virtualenv's stamp and is installed before Odoo, whose package these
+# addons' metadata requires (hence --no-deps; their other requirements are
+# Odoo's own).
+TEST_ADDONS="queue_job"
+
+ensure_test_addons() {
+  local req="${REPO_ROOT}/setup/requirements-test-addons.txt"
+  if ! "${VENV}/bin/pip" show -q odoo-addon-queue_job >/dev/null 2>&1; then
+    say "installing the test addons of $(basename "$req") (queue_job)"
+    "${VENV}/bin/pip" install --disable-pip-version-check -q --no-deps -r "$req" >/dev/null 2>&1 ||
+      warn "pip could not install queue_job: its tests are skipped"
+  fi
+}
+
+# The addons a test database gets besides ours, those that are installed.
+test_addons() {
+  "${VENV}/bin/pip" show -q odoo-addon-queue_job >/dev/null 2>&1 && echo ",${TEST_ADDONS}"
+  return 0
+}
+
 # --- Odoo configuration -----------------------------------------------------
 write_odoo_conf() {
   local odoo_src="$1"
@@ -244,6 +268,7 @@ prepare_all() {
   ensure_postgres
   ensure_wkhtmltopdf
   ensure_browser
+  ensure_test_addons
   write_odoo_conf "$ODOO_SRC_DIR"
 }
 

@@ -39,14 +39,19 @@ fi
 
 if [[ "$ODOO_TESTS" == 1 ]]; then
   ensure_template dunning_tpl_base "account,sale" 0
+  # with queue_job (when pip has it) so that the tests of our queue path
+  # run; the matrix below installs our addons without it
+  EXTRA_ADDONS="$(test_addons)"
   if [[ "$KEEP" == 1 ]] && db_exists "$TEST_DB"; then
     say "reusing database $TEST_DB (--keep): updating our addons"
-    odoo_bin -d "$TEST_DB" -u "$ADDONS" --stop-after-init --no-http \
+    install_flag=()
+    [[ -n "$EXTRA_ADDONS" ]] && install_flag=(-i "${EXTRA_ADDONS#,}")
+    odoo_bin -d "$TEST_DB" -u "$ADDONS" "${install_flag[@]}" --stop-after-init --no-http \
       --logfile="${LOCAL_DIR}/install-${TEST_DB}.log" || die "update failed"
   else
-    say "fresh test database $TEST_DB: installing $ADDONS"
+    say "fresh test database $TEST_DB: installing ${ADDONS}${EXTRA_ADDONS}"
     copy_db dunning_tpl_base "$TEST_DB"
-    install_addons "$TEST_DB" "$ADDONS" "${LOCAL_DIR}/install-${TEST_DB}.log"
+    install_addons "$TEST_DB" "${ADDONS}${EXTRA_ADDONS}" "${LOCAL_DIR}/install-${TEST_DB}.log"
   fi
   if [[ "$MATRIX" == 1 ]]; then
     # Each addon installs alone (with its dependencies), and all three install

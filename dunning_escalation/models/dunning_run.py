@@ -9,6 +9,8 @@ class DunningRun(models.Model):
         """The run log says when a reference rate the company's policies use
         misses the value of the current half-year."""
         res = super()._finish()
+        if not res:  # closed by another transaction: its row is not ours
+            return res
         Rate = self.env["dunning.reference.rate"].sudo()
         for run in self:
             policies = (

@@ -9,6 +9,8 @@ from . import dunning_run_plan
 from . import dunning_run_actions
 from . import dunning_run_cron
 from . import dunning_run_batch
+from . import dunning_run_worker
+from . import dunning_run_queue
 from . import dunning_action
 from . import dunning_action_notice
 from . import dunning_action_merge
@@ -18,6 +20,7 @@ from . import dunning_action_trace
 from . import dunning_action_line
 from . import dunning_promise
 from . import res_company
+from . import res_config_settings
 from . import res_partner
 from . import account_move
 from . import account_move_line

@@ -344,8 +344,14 @@ class DunningRun(models.Model):
 
     def _finish(self):
         """Close the run: the only write of a batch on the run's own row.
-        When another transaction is closing it at the same moment, it is
-        left to that one."""
+        When another transaction is closing it at the same moment (two
+        workers reaching the end together), or closed it since this
+        transaction began, it is left to that one.
+
+        :return: whether this transaction closed the run; an override
+            writes on the run only when it did
+        """
+        self.ensure_one()
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
@@ -353,8 +359,9 @@ class DunningRun(models.Model):
                     [self.id],
                 )
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-            return
+            return False
         self.write({"state": "done", "log": self._append_log(self._summary())})
+        return True
 
     def action_view_actions(self):
         self.ensure_one()

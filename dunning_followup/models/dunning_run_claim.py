@@ -1,7 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
-import os
-import socket
 
 from odoo import fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
@@ -317,7 +315,7 @@ class DunningRun(models.Model):
         self.env["dunning.run.batch"].sudo().create(
             {
                 "run_id": self.id,
-                "worker": f"{socket.gethostname()}:{os.getpid()}",
+                "worker": self._worker_label(),
                 "last_partner_id": cursor,
                 "partner_count": len(claimed),
                 "action_count": len(actions),

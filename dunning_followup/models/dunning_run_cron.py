@@ -22,10 +22,13 @@ class DunningRun(models.Model):
     def _cron_run(self, batch_size=None):
         """Daily cron: one bounded batch per call for the first company that
         still has work today; the cron framework calls again while
-        ``_notify_progress`` reports something remaining."""
+        ``_notify_progress`` reports something remaining.  While work is
+        left it triggers the worker crons (see dunning_run_worker.py); with
+        queue_job it enqueues the batches instead (dunning_run_queue.py)."""
         # A system job: it works for every company, whatever its user may see.
         self = self.sudo()
         today = fields.Date.context_today(self)
+        channel = self._queue_job_channel()
         companies = self.env["res.company"].search([])
         remaining_total = 0
         done_total = 0
@@ -51,6 +54,10 @@ class DunningRun(models.Model):
                 remaining_total += run._remaining_estimate()
                 continue
             run = run.with_company(company)
+            if channel:
+                run._enqueue_batches(channel, batch_size or company.dunning_batch_size)
+                remaining_total += run._remaining_estimate()
+                continue
             done = run._process_batch(batch_size or company.dunning_batch_size)
             done_total += done
             remaining_total += run._remaining_estimate()
@@ -59,6 +66,9 @@ class DunningRun(models.Model):
             processed = processed or bool(run.partner_total)
         if remaining_total:
             self._schedule_retry()
+            if not channel:
+                self._trigger_workers()
+                self._wake_cron_threads()
         self.env["ir.cron"]._notify_progress(done=done_total, remaining=remaining_total)
         return remaining_total
 

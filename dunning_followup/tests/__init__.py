@@ -16,6 +16,8 @@ from . import test_dunning_documents
 from . import test_tours
 from . import test_dunning_ui
 from . import test_run_concurrency
+from . import test_run_workers
+from . import test_run_queue_job
 from . import test_run_faults
 from . import test_run_insert_actions
 from . import test_bad_input
