@@ -2,6 +2,7 @@
 from . import dunning_policy
 from . import dunning_level
 from . import dunning_partner_state
+from . import dunning_partner_state_refresh
 from . import dunning_run
 from . import dunning_run_lines
 from . import dunning_run_claim
