@@ -38,7 +38,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,6 +49,10 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 ODOO_SRC = os.environ.get("ODOO_SRC_DIR") or "/opt/odoo/18.0"
 ADDONS = "dunning_followup,dunning_escalation,dunning_factoring"
 CLOCK = os.sysconf("SC_CLK_TCK")
+
+# the kill -9 harness's helpers: one way to start and reach a server
+sys.path.insert(0, os.path.join(ROOT, "tests", "reliability"))
+from harness import free_port, log, psql, wait_listening  # noqa: E402
 
 CONFIGURE = """
 policy = env["dunning.policy"]._get_company_default(env.company)
@@ -83,16 +86,6 @@ SCENARIOS = {
         "args": ["--workers=2", "--max-cron-threads=2"],
     },
 }
-
-
-def log(text):
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
-
-
-def psql(sql, db="postgres"):
-    return subprocess.run(
-        ["psql", "-d", db, "-Atqc", sql], check=True, capture_output=True, text=True
-    ).stdout.strip()
 
 
 def copy_db(template, name, prefix):
@@ -148,12 +141,6 @@ def prepare(size, prefix, batch):
     return name
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Server:
     def __init__(self, db, args, logfile, environ=None):
         self.db, self.args, self.logfile = db, args, logfile
@@ -184,16 +171,7 @@ class Server:
             start_new_session=True,
             env=self.environ,
         )
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"odoo-bin exited; see {self.logfile}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.5).close()
-                return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"odoo-bin did not listen on {self.port}")
+        wait_listening(self.process, self.port, self.logfile)
 
     def cpu_seconds(self):
         """User + system CPU of the server and its children (prefork)."""

@@ -221,6 +221,20 @@ def ensure_data(rc, size, batch):
     return name
 
 
+def wait_listening(process, port, logfile, timeout=120):
+    """Return once the server ``process`` accepts connections on ``port``."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"odoo-bin exited; see {logfile}")
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"odoo-bin did not listen on {port}")
+
+
 class Server:
     """One ``odoo-bin`` process on ``db``, killed with SIGKILL."""
 
@@ -251,16 +265,7 @@ class Server:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"odoo-bin exited; see {self.logfile}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.5).close()
-                return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"odoo-bin did not listen on {self.port}")
+        wait_listening(self.process, self.port, self.logfile)
 
     def alive(self):
         return self.process is not None and self.process.poll() is None
