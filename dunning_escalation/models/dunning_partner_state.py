@@ -167,19 +167,22 @@ class DunningPartnerState(models.Model):
                 """
                 WITH act AS MATERIALIZED (
                     -- the batch's executed notices first, customer by
-                    -- customer through the (customer, company, state) index
-                    -- (LATERAL, fenced by OFFSET 0): the rest of the query
-                    -- then follows indexes from a bounded set, whatever the
-                    -- planner believes of tables that grow during a run
+                    -- customer through the customer's index (LATERAL,
+                    -- fenced by OFFSET 0): the rest of the query then
+                    -- follows indexes from a bounded set, whatever the
+                    -- planner believes of tables that grow during a run.
+                    -- The state is tested outside the fence: inside, stale
+                    -- statistics ("done" is rare) make the planner read
+                    -- every executed notice of the company per customer
                     SELECT act.id, act.partner_id, act.level_id
                       FROM unnest(%(partners)s::int[]) AS batch(partner_id)
                       JOIN LATERAL (
-                            SELECT id, partner_id, level_id
+                            SELECT id, partner_id, level_id, state
                               FROM dunning_action
                              WHERE partner_id = batch.partner_id
                                AND company_id = %(company)s
-                               AND state = 'done'
                             OFFSET 0) act ON TRUE
+                     WHERE act.state = 'done'
                 ), holding AS (
                     SELECT DISTINCT ON (act.partner_id)
                            act.partner_id, lvl.id AS level_id

@@ -37,13 +37,16 @@ class DunningAction(models.Model):
             )
             .sudo(False)
         )
-        groups = defaultdict(lambda: self.browse())
+        groups = defaultdict(list)
         for action in mine | others:
-            groups[action.partner_id.id, action.company_id.id] |= action
+            groups[action.partner_id.id, action.company_id.id].append(action.id)
         merged = self.browse()
-        for group in groups.values():
+        for ids in groups.values():
+            if len(ids) < 2:
+                continue
+            group = self.browse(ids)
             own = group & mine
-            if len(group) < 2 or not own:
+            if not own:
                 continue
             keeper = own.sorted("id")[-1]
             keeper._absorb(group - keeper, own)

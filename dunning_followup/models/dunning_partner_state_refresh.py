@@ -92,9 +92,11 @@ class DunningPartnerState(models.Model):
                            AS planned(partner_id, next_date)
                              ON planned.partner_id = batch.partner_id
                    ) AS src
-             -- driven by the batch's customers through the unique
-             -- (partner, company) index: never a scan of the whole table
-             WHERE st.partner_id = src.partner_id
+             -- the rows found by the batch's customers through the unique
+             -- (partner, company) index; joined on ``src`` alone, the
+             -- planner hashes every row of the table for each batch
+             WHERE st.partner_id = ANY(%(partners)s)
+               AND st.partner_id = src.partner_id
                AND st.company_id = %(company)s
             """,
             figures=self._get_refresh_figures_sql(partner_ids, company_id, today),
@@ -111,6 +113,7 @@ class DunningPartnerState(models.Model):
                 SQL(", ").join(self._get_visit_date_terms(company_id, today)),
             ),
             uid=self.env.uid,
+            partners=partner_ids,
         )
 
     @api.model
@@ -176,14 +179,18 @@ class DunningPartnerState(models.Model):
                   FROM open_lines
                  GROUP BY partner_id
             ), pending AS (
-                SELECT batch.partner_id
+                -- the customer's notices by its index, their state tested
+                -- outside the fence: inside, statistics that find pending
+                -- notices rare make the planner read all of the company's
+                -- pending notices for each customer
+                SELECT DISTINCT batch.partner_id
                   FROM batch
                   JOIN LATERAL (
-                        SELECT 1 FROM dunning_action act
+                        SELECT act.state FROM dunning_action act
                          WHERE act.partner_id = batch.partner_id
                            AND act.company_id = %(company)s
-                           AND act.state IN ('to_review', 'failed')
-                         LIMIT 1) found ON TRUE
+                        OFFSET 0) act ON TRUE
+                 WHERE act.state IN ('to_review', 'failed')
             ), promised AS (
                 SELECT batch.partner_id
                   FROM batch

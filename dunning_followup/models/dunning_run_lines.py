@@ -104,8 +104,11 @@ class DunningRun(models.Model):
                                 OFFSET 0) act ON TRUE
                          ORDER BY act.state = 'failed' DESC
                          LIMIT 1) pend ON TRUE
+                  -- the batch's state rows by the unique (partner,
+                  -- company) index, not a hash of the whole table
                   LEFT JOIN dunning_partner_state st
-                    ON st.partner_id = batch.partner_id
+                    ON st.partner_id = ANY(%(partners)s)
+                   AND st.partner_id = batch.partner_id
                    AND st.company_id = %(company)s
                  ORDER BY move.commercial_partner_id, aml.date_maturity, aml.id
                 """,

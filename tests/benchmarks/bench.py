@@ -324,6 +324,8 @@ def step_second_day(args):
         first = env["dunning.run"].search([], order="id desc", limit=1)
         tomorrow = first.date + timedelta(days=1)
         env.flush_all()
+        # the first day's notices are sent before the second day starts
+        env.cr.commit()
         queries = env.cr.sql_log_count
         started = time.time()
         run = env["dunning.run"].create(
