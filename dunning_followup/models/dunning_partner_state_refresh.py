@@ -192,14 +192,15 @@ class DunningPartnerState(models.Model):
                         OFFSET 0) act ON TRUE
                  WHERE act.state IN ('to_review', 'failed')
             ), promised AS (
-                SELECT batch.partner_id
+                -- the same for the customer's promises
+                SELECT DISTINCT batch.partner_id
                   FROM batch
                   JOIN LATERAL (
-                        SELECT 1 FROM dunning_promise pr
+                        SELECT pr.state FROM dunning_promise pr
                          WHERE pr.partner_id = batch.partner_id
                            AND pr.company_id = %(company)s
-                           AND pr.state = 'open'
-                         LIMIT 1) found ON TRUE
+                        OFFSET 0) pr ON TRUE
+                 WHERE pr.state = 'open'
             )
             """,
             partners=partner_ids,

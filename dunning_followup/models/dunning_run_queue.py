@@ -19,12 +19,16 @@ failed is taken up by the cron's next call (its retry trigger, ten
 minutes later at most).
 """
 
+import re
+
 from odoo import api, models
 from odoo.tools import str2bool
 
 USE_PARAM = "dunning_followup.use_queue_job"
 CHANNEL_PARAM = "dunning_followup.queue_job_channel"
 DEFAULT_CHANNEL = "root.dunning"
+# a queue_job channel: root, or root's sub-channels named by dotted words
+CHANNEL_NAME = re.compile(r"root(\.[A-Za-z0-9_-]+)*")
 # queue_job's states of a job that is still to run or running
 OPEN_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 # seconds before a job comes back for customers other jobs held

@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
-from .dunning_run_queue import CHANNEL_PARAM, DEFAULT_CHANNEL, USE_PARAM
+from .dunning_run_queue import CHANNEL_NAME, CHANNEL_PARAM, DEFAULT_CHANNEL, USE_PARAM
 
 
 class ResConfigSettings(models.TransientModel):
@@ -46,6 +47,21 @@ class ResConfigSettings(models.TransientModel):
         return res
 
     def set_values(self):
+        for settings in self:
+            # checked before anything is saved: an empty one is the default
+            channel = (settings.dunning_queue_job_channel or "").strip()
+            if channel and not CHANNEL_NAME.fullmatch(channel):
+                raise ValidationError(
+                    self.env._(
+                        "Queue job channel: '%(channel)s' is not a channel of "
+                        "queue_job. Give 'root' or a sub-channel of it, names "
+                        "of letters, digits, '_' or '-' after dots, e.g. "
+                        "%(default)s.",
+                        channel=channel,
+                        default=DEFAULT_CHANNEL,
+                    )
+                )
+            settings.dunning_queue_job_channel = channel or DEFAULT_CHANNEL
         res = super().set_values()
         Run = self.env["dunning.run"]
         if self.dunning_cron_workers != len(Run._worker_crons()) + 1:

@@ -12,6 +12,7 @@ from odoo.exceptions import ValidationError
 from odoo.modules.registry import Registry
 from odoo.tests import tagged
 
+from ..models.dunning_run_queue import CHANNEL_PARAM, DEFAULT_CHANNEL
 from .common import DunningCommon
 from .concurrency import CommittedRunCase
 
@@ -201,6 +202,26 @@ class TestWorkerCrons(DunningCommon):
         self.assertFalse(any(cron.active for cron in crons.values()))
         with self.assertRaisesRegex(ValidationError, "Follow-up workers"):
             self._settings(0)
+
+    def test_queue_job_channel_is_checked(self):
+        Settings = self.env["res.config.settings"]
+        Params = self.env["ir.config_parameter"].sudo()
+        Settings.create({"dunning_queue_job_channel": " root.dunning.daily "}).execute()
+        self.assertEqual(Params.get_param(CHANNEL_PARAM), "root.dunning.daily")
+        for bad in ("dunning", "root.", "root..x", "root.a b", "ROOT.x", "root/x"):
+            with self.subTest(channel=bad):
+                settings = Settings.create(
+                    {"dunning_queue_job_channel": bad, "dunning_cron_workers": 2}
+                )
+                with self.assertRaisesRegex(ValidationError, "Queue job channel"):
+                    settings.execute()
+                # nothing of the form was saved
+                self.assertEqual(
+                    Params.get_param(CHANNEL_PARAM), "root.dunning.daily"
+                )
+                self.assertFalse(self.env["dunning.run"]._worker_crons())
+        Settings.create({"dunning_queue_job_channel": ""}).execute()
+        self.assertEqual(Params.get_param(CHANNEL_PARAM), DEFAULT_CHANNEL)
 
     def test_worker_does_nothing_without_a_running_run(self):
         self._settings(2)

@@ -313,9 +313,14 @@ def step_run(args):
 
 def step_second_day(args):
     """The next day's run after a first run (``run`` step) whose notices
-    all went out: what a company pays every day when few levels change."""
+    all went out: what a company pays every day when few levels change.
+
+    The statistics are those autovacuum takes after the first run (its
+    notices all waiting); the notices are then sent, so the planner
+    believes sent notices rare, as it may the next morning."""
     with odoo_env(args.db) as env:
         company = env.company
+        env.cr.execute("ANALYZE")
         env.cr.execute(
             "UPDATE dunning_action SET state = 'done',"
             " executed_date = now() at time zone 'UTC' WHERE state = 'to_review'"
