@@ -15,10 +15,13 @@ class DunningRun(models.Model):
     def _get_partner_policies(self, partner_ids):
         """Policy of each customer (its own, else the company default)."""
         partners = (
-            self.env["res.partner"].with_company(self.company_id).browse(partner_ids)
+            self.env["res.partner"]
+            .with_company(self.company_id)
+            .sudo()
+            .browse(partner_ids)
         )
         default = self.env["dunning.policy"]._get_company_default(self.company_id)
-        return {p.id: (p.sudo().dunning_policy_id or default) for p in partners}
+        return {p.id: (p.dunning_policy_id or default) for p in partners}
 
     def _plan(self, partner_ids, lines):
         """Decide the actions of a batch.
