@@ -131,7 +131,63 @@ class TestBadInput(BadInputMixin, DunningCommon):
                 level_values,
             ),
         ]
-        self.assertGreaterEqual(self.assertRefused(cases), 15)
+        cases += self._bad_run_settings()
+        self.assertGreaterEqual(self.assertRefused(cases), 21)
+
+    def _bad_run_settings(self):
+        """The run's settings: batch size (per company), workers and the
+        queue_job channel (Settings)."""
+        Settings = self.env["res.config.settings"]
+        Params = self.env["ir.config_parameter"].sudo()
+
+        def run_settings():
+            return (
+                self.company.dunning_batch_size,
+                Params.get_param("dunning_followup.queue_job_channel"),
+                sorted(self.env["dunning.run"]._worker_crons()),
+            )
+
+        def save(**vals):
+            return lambda: Settings.create(vals).execute()
+
+        return [
+            (
+                "batch size zero",
+                lambda: self.company.write({"dunning_batch_size": 0}),
+                "Follow-up batch size",
+                run_settings,
+            ),
+            (
+                "batch size negative in the settings",
+                save(dunning_batch_size=-5),
+                "Follow-up batch size",
+                run_settings,
+            ),
+            (
+                "batch size over the maximum",
+                save(dunning_batch_size=1000000),
+                "Follow-up batch size",
+                run_settings,
+            ),
+            (
+                "no worker",
+                save(dunning_cron_workers=0),
+                "Follow-up workers",
+                run_settings,
+            ),
+            (
+                "too many workers",
+                save(dunning_cron_workers=1000),
+                "Follow-up workers",
+                run_settings,
+            ),
+            (
+                "queue job channel outside root",
+                save(dunning_queue_job_channel="dunning", dunning_cron_workers=2),
+                "Queue job channel",
+                run_settings,
+            ),
+        ]
 
 
 @tagged("post_install", "-at_install")
