@@ -216,9 +216,7 @@ class TestWorkerCrons(DunningCommon):
                 with self.assertRaisesRegex(ValidationError, "Queue job channel"):
                     settings.execute()
                 # nothing of the form was saved
-                self.assertEqual(
-                    Params.get_param(CHANNEL_PARAM), "root.dunning.daily"
-                )
+                self.assertEqual(Params.get_param(CHANNEL_PARAM), "root.dunning.daily")
                 self.assertFalse(self.env["dunning.run"]._worker_crons())
         Settings.create({"dunning_queue_job_channel": ""}).execute()
         self.assertEqual(Params.get_param(CHANNEL_PARAM), DEFAULT_CHANNEL)
