@@ -1,6 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from collections import defaultdict
-
 from odoo import models
 
 
@@ -25,25 +23,19 @@ class DunningAction(models.Model):
         mine = self.filtered(lambda a: a.state in ("to_review", "failed"))
         if not mine:
             return self
-        others = (
-            self.sudo()
-            .search(
-                [
-                    ("partner_id", "in", mine.partner_id.ids),
-                    ("company_id", "in", mine.company_id.ids),
-                    ("state", "in", ("to_review", "failed")),
-                    ("id", "not in", mine.ids),
-                ]
-            )
-            .sudo(False)
+        # only the customers with two notices pending or more: one query
+        groups = self.sudo()._read_group(
+            [
+                ("partner_id", "in", mine.partner_id.ids),
+                ("company_id", "in", mine.company_id.ids),
+                ("state", "in", ("to_review", "failed")),
+            ],
+            ["partner_id", "company_id"],
+            ["id:array_agg"],
+            having=[("__count", ">", 1)],
         )
-        groups = defaultdict(list)
-        for action in mine | others:
-            groups[action.partner_id.id, action.company_id.id].append(action.id)
         merged = self.browse()
-        for ids in groups.values():
-            if len(ids) < 2:
-                continue
+        for _partner, _company, ids in groups:
             group = self.browse(ids)
             own = group & mine
             if not own:

@@ -12,7 +12,7 @@ class DunningPartnerState(models.Model):
     _inherit = "dunning.partner.state"
 
     @api.model
-    def _refresh(self, partner_ids, company_id, today=None, next_dates=None):
+    def _refresh(self, partner_ids, company_id, today=None, next_dates=None, run=None):
         """Recompute the amounts, level and status of these customers from
         their open receivable lines, in a constant number of queries.
 
@@ -25,6 +25,9 @@ class DunningPartnerState(models.Model):
             run only: the refresh then writes the customers' visit date; a
             refresh without it follows a change made outside a run and marks
             the customers changed (see the class docstring)
+        :param run: the ``dunning.run`` whose batch claimed these customers
+            (with ``next_dates``): their rows are marked with it and their
+            "changed" mark cleared, in the same write
         """
         by_run = next_dates is not None
         next_dates = next_dates or {}
@@ -40,13 +43,17 @@ class DunningPartnerState(models.Model):
         self.env["dunning.promise"].flush_model()
         self.flush_model()
         self.env.cr.execute(
-            self._get_refresh_sql(partner_ids, company_id, today, next_dates, by_run)
+            self._get_refresh_sql(
+                partner_ids, company_id, today, next_dates, by_run, run=run
+            )
         )
         self.invalidate_model()
         self._invalidate_partner_fields()
 
     @api.model
-    def _get_refresh_sql(self, partner_ids, company_id, today, next_dates, by_run):
+    def _get_refresh_sql(
+        self, partner_ids, company_id, today, next_dates, by_run, run=None
+    ):
         """The one statement of :meth:`_refresh`: the figures of these
         customers, then the update of their state rows."""
         return SQL(
@@ -72,7 +79,9 @@ class DunningPartnerState(models.Model):
                            THEN 'reminder'
                        ELSE 'none'
                    END,
-                   changed = %(by_run)s IS NOT TRUE OR st.changed,
+                   changed = %(run)s::int IS NULL AND (%(by_run)s IS NOT TRUE
+                                                     OR st.changed),
+                   run_id = COALESCE(%(run)s, st.run_id),
                    visit_date = CASE WHEN %(by_run)s THEN %(visit_date)s
                                      ELSE st.visit_date END,
                    write_date = now() at time zone 'UTC',
@@ -114,6 +123,7 @@ class DunningPartnerState(models.Model):
             ),
             uid=self.env.uid,
             partners=partner_ids,
+            run=run.id if run else None,
         )
 
     @api.model

@@ -306,7 +306,7 @@ class DunningRun(models.Model):
         auto = auto.with_context(dunning_sending_date=self.date)
         done = auto._execute(refresh_states=False) if auto else auto
         self.env["dunning.partner.state"].sudo()._refresh(
-            claimed, self.company_id.id, self.date, next_dates=next_dates
+            claimed, self.company_id.id, self.date, next_dates=next_dates, run=self
         )
         self._record_batch(claimed, busy, cursor, actions, auto, done, skipped)
         if len(claimed) < batch_size and not busy:

@@ -210,15 +210,17 @@ class DunningRun(models.Model):
             return self._count_remaining()
         return max(self.partner_total - self.partner_done, 1)
 
-    def _claim_partners(self, partner_ids, limit=None):
+    def _claim_partners(self, partner_ids, limit=None, exclude=()):
         """Claim up to ``limit`` of these customers for this run: lock their
-        state rows and mark them with the run, in one statement.  Rows
-        another transaction holds are skipped (not marked: they stay due),
-        as are rows already processed by this run.  The claim clears the
-        customer's "changed" mark: its lines are read after it, in the same
-        transaction, and a mark written meanwhile waits for the lock.
+        state rows, in one statement.  Rows another transaction holds are
+        skipped (they stay due), as are rows already processed by this run
+        and ``exclude`` (claimed by this batch already).  The lock is the
+        claim: the batch's refresh (:meth:`_process_batch`) marks the rows
+        with the run and clears their "changed" mark in the same write as
+        their figures; a mark another transaction writes meanwhile waits
+        for the lock, and lands after.
 
-        A row that another transaction of this run claimed and committed
+        A row that another transaction of this run processed and committed
         after this transaction began cannot be locked here ("could not
         serialize access"): the whole window is then left for a later
         batch, which sees it processed."""
@@ -231,29 +233,26 @@ class DunningRun(models.Model):
                 self.env.cr.execute(
                     SQL(
                         """
-                        UPDATE dunning_partner_state st
-                           SET run_id = %(run)s, changed = FALSE
-                          FROM (SELECT id FROM dunning_partner_state
-                                 WHERE company_id = %(company)s
-                                   AND partner_id = ANY(%(partners)s)
-                                   AND run_id IS DISTINCT FROM %(run)s
-                                 ORDER BY partner_id
-                                 LIMIT %(limit)s
-                                   FOR NO KEY UPDATE SKIP LOCKED) claim
-                         WHERE st.id = claim.id
-                        RETURNING st.partner_id
+                        SELECT partner_id FROM dunning_partner_state
+                         WHERE company_id = %(company)s
+                           AND partner_id = ANY(%(partners)s)
+                           AND NOT partner_id = ANY(%(exclude)s)
+                           AND run_id IS DISTINCT FROM %(run)s
+                         ORDER BY partner_id
+                         LIMIT %(limit)s
+                           FOR NO KEY UPDATE SKIP LOCKED
                         """,
                         run=self.id,
                         company=self.company_id.id,
                         partners=list(partner_ids),
+                        exclude=list(exclude),
                         limit=limit or len(partner_ids),
                     )
                 )
-                claimed = sorted(row[0] for row in self.env.cr.fetchall())
+                claimed = [row[0] for row in self.env.cr.fetchall()]
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as exc:
             _logger.info("run %s: customers claimed meanwhile: %s", self.id, exc)
             return []
-        State.invalidate_model(["run_id", "changed"])
         return claimed
 
     def _claim_batch(self, batch_size):
@@ -280,7 +279,7 @@ class DunningRun(models.Model):
                 after, swept = 0, True
                 continue
             wanted = batch_size - len(claimed)
-            got = self._claim_partners(candidates, limit=wanted)
+            got = self._claim_partners(candidates, limit=wanted, exclude=claimed)
             claimed += got
             if len(got) < wanted:
                 # every candidate not claimed was held by another transaction
