@@ -42,9 +42,10 @@ class DunningPartnerState(models.Model):
       or failed, a promise, the customer's policy or a policy's levels.
       Every refresh of the figures outside a run marks the customer (a
       payment, a dispute, a notice executed...), so do the writes that do
-      not refresh; the claim of a run clears the mark, in the transaction
-      that reads the customer's lines: a mark written by another
-      transaction meanwhile waits for the row lock and stays.
+      not refresh; a run's batch clears the mark when it writes the
+      customer's figures, in the transaction that locked the row before
+      reading the customer's lines: a mark written by another transaction
+      meanwhile waits for the row lock and stays.
     """
 
     _name = "dunning.partner.state"
@@ -98,7 +99,7 @@ class DunningPartnerState(models.Model):
         index="btree_not_null",
         ondelete="set null",
         help="The run that last processed the customer: set by the batch that "
-        "claims the customer, in the same transaction as its notices.",
+        "processed the customer, in the same transaction as its notices.",
     )
 
     changed = fields.Boolean(

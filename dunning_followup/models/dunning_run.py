@@ -27,9 +27,10 @@ Several transactions may work one run at once: the cron, "Process now" on
 the same run, a second cron worker.  So that none of them loses a customer
 or fails on another's update:
 
-- the claim marks each customer's state row with the run
-  (``dunning_partner_state.run_id``) in the same statement that locks it.
-  The mark is part of the batch's transaction: when the batch commits, the
+- the claim locks each customer's state row; the batch marks it with the
+  run (``dunning_partner_state.run_id``) when it writes the customer's
+  figures, the batch's last write.  The mark is part of the batch's
+  transaction: when the batch commits, the
   customer is processed for this run; when it is rolled back (a crash, a
   serialization failure, a kill), the mark goes with it and the customer is
   still due.  A customer held by another transaction (``SKIP LOCKED``) is

@@ -136,7 +136,10 @@ def write_rc(workdir):
     addons and without the test mode (in test mode Odoo sends no mail)."""
     base = os.environ.get("ODOO_RC") or os.path.join(ROOT, ".local", "odoo.conf")
     if not os.path.exists(base):
-        base = "/work/main/.local/odoo.conf"
+        sys.exit(
+            f"{base} not found: run ./setup/test.sh (or ./setup/run.sh) once, "
+            "or point ODOO_RC at an Odoo configuration"
+        )
     lines = []
     with open(base, encoding="utf-8") as handle:
         for line in handle:
