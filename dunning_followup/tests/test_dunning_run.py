@@ -251,6 +251,41 @@ class TestDunningRun(DunningCommon):
         self.assertEqual(actions.partner_id, self.customer | other)
         self.assertEqual(len(actions), 2)
 
+    def test_sweep_does_not_claim_the_batch_twice(self):
+        """The claim only locks: until the batch's refresh marks them, the
+        customers a batch claimed on its walk look unprocessed to its own
+        sweep, which must leave them out."""
+        customers = self.customer
+        for n in range(3):
+            customers |= self._make_customer(f"Sweep {n}", f"sweep{n}@example.com")
+        for customer in customers:
+            self._invoice(customer, date(2026, 1, 1), 100.0)
+        c1, c2, c3, c4 = sorted(customers.ids)
+        with freeze_time("2026-01-07"):
+            run = self.env["dunning.run"].create(
+                {
+                    "company_id": self.company.id,
+                    "date": date(2026, 1, 7),
+                    "partner_ids": [Command.set(customers.ids)],
+                }
+            )
+            # an earlier batch processed c1 and looked up to c3 (c2 and c3
+            # were held by another transaction then)
+            self.env.flush_all()
+            self.env.cr.execute(
+                "UPDATE dunning_partner_state SET run_id = %s"
+                " WHERE partner_id = %s AND company_id = %s",
+                [run.id, c1, self.company.id],
+            )
+            self.env["dunning.run.batch"].create(
+                {"run_id": run.id, "last_partner_id": c3, "partner_count": 1}
+            )
+            run.invalidate_recordset()
+            # the walk claims c4, the sweep c2 and c3: each once
+            claimed, busy, cursor = run._claim_batch(4)
+            self.assertEqual(claimed, [c4, c2, c3])
+            self.assertEqual((busy, cursor), ([], c4))
+
     def test_wizard_refuses_customer_held_by_another_run(self):
         self._invoice(self.customer, date(2026, 1, 1), 200.0)
         with freeze_time("2026-01-07"):
