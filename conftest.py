@@ -45,6 +45,23 @@ if pytest_odoo is not None and os.environ.get("DUNNING_HTTP_PORT"):
     _PORT = int(os.environ["DUNNING_HTTP_PORT"])
     pytest_odoo._get_available_random_port = lambda: _PORT
 
+if pytest_odoo is not None:
+
+    @pytest.fixture(scope="session", autouse=True)
+    def _http_statics_computed_once():
+        """Odoo's HTTP server maps the addons' static folders on its first
+        request, reading every manifest with ``ast.literal_eval``; a tour's
+        browser makes its first requests at once, in several server threads,
+        and on this project's Python (3.11.7) threads parsing at the same
+        time can fail ("SystemError: AST constructor recursion depth
+        mismatch": a tour fails at random).  Map them once, here, before any
+        browser starts."""
+        import odoo.http
+
+        odoo.http.root.statics  # noqa: B018 (a lazy property: computed here)
+        yield
+
+
 BROWSER_HINT = (
     "a browser test was skipped ({reason}); the tours need Debian's chromium, "
     "the Python package websocket-client and pytest-odoo's --odoo-http: "
