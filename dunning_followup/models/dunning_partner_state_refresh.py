@@ -188,35 +188,44 @@ class DunningPartnerState(models.Model):
                            AS exclusion_end
                   FROM open_lines
                  GROUP BY partner_id
-            ), pending AS (
-                -- the customer's notices by its index, their state tested
-                -- outside the fence: inside, statistics that find pending
-                -- notices rare make the planner read all of the company's
-                -- pending notices for each customer
-                SELECT DISTINCT batch.partner_id
-                  FROM batch
-                  JOIN LATERAL (
-                        SELECT act.state FROM dunning_action act
-                         WHERE act.partner_id = batch.partner_id
-                           AND act.company_id = %(company)s
-                        OFFSET 0) act ON TRUE
-                 WHERE act.state IN ('to_review', 'failed')
-            ), promised AS (
-                -- the same for the customer's promises
-                SELECT DISTINCT batch.partner_id
-                  FROM batch
-                  JOIN LATERAL (
-                        SELECT pr.state FROM dunning_promise pr
-                         WHERE pr.partner_id = batch.partner_id
-                           AND pr.company_id = %(company)s
-                        OFFSET 0) pr ON TRUE
-                 WHERE pr.state = 'open'
+            ), pending AS (%(pending)s
+            ), promised AS (%(promised)s
             )
             """,
             partners=partner_ids,
             open_lines=self._get_refresh_open_lines_sql(company_id, today),
             today=today,
+            pending=self._batch_customers_with_sql(
+                "dunning_action", company_id, ("to_review", "failed")
+            ),
+            promised=self._batch_customers_with_sql(
+                "dunning_promise", company_id, ("open",)
+            ),
+        )
+
+    @api.model
+    def _batch_customers_with_sql(self, table, company_id, states):
+        """The batch's customers (``batch``) with a row of ``table`` of the
+        company in one of ``states``.
+
+        The customer's rows come by its index, fenced by ``OFFSET 0``, and
+        their state is tested outside the fence: inside, statistics that
+        find such rows rare make the planner read all of the company's rows
+        in that state for each customer."""
+        return SQL(
+            """
+                SELECT DISTINCT batch.partner_id
+                  FROM batch
+                  JOIN LATERAL (
+                        SELECT r.state FROM %(table)s r
+                         WHERE r.partner_id = batch.partner_id
+                           AND r.company_id = %(company)s
+                        OFFSET 0) r ON TRUE
+                 WHERE r.state IN %(states)s
+            """,
+            table=SQL.identifier(table),
             company=company_id,
+            states=tuple(states),
         )
 
     @api.model
