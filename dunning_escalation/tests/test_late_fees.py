@@ -114,6 +114,21 @@ class TestLateFees(DunningCommon):
         self.assertEqual(set(charges.mapped("state")), {"invoiced"})
         self.assertEqual(action._get_total_due(), 1050.0)
 
+    def test_batch_counts_the_late_fee_invoice_it_posted(self):
+        """The batch's refresh reads again the invoices of the customers
+        whose notice it executed: the late-fee invoice posted by the notice
+        is in the customer's figures at once, not at the next run."""
+        self.policy.fee_move_state = "posted"
+        self._invoice(self.customer, date(2026, 1, 10), 1000.0)
+        with freeze_time("2026-01-16"):
+            self._run(date(2026, 1, 16))
+        fee_move = self._actions().fee_move_ids
+        self.assertEqual(fee_move.state, "posted")
+        self.assertEqual(fee_move.amount_total, 50.0)
+        state = self._state(self.customer)
+        self.assertEqual(state.due_amount, 1050.0)
+        self.assertEqual(state.overdue_amount, 1000.0)
+
     def test_charged_once_whatever_reruns_and_retries(self):
         invoice = self._invoice(self.customer, date(2026, 1, 10), 1000.0)
         with freeze_time("2026-01-16"):

@@ -3,7 +3,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, sql
 
-from .account_move_line import DUNNING_MOVE_TYPES
+from .account_move_line import DUNNING_MOVE_TYPES, DUNNING_PAYMENT_STATES
 
 EXCLUSION_REASONS = [
     ("dispute", "Dispute"),
@@ -76,6 +76,41 @@ class AccountMove(models.Model):
             ["commercial_partner_id"],
         )
         return res
+
+    @api.model
+    def _dunning_open_invoice_sql(self, company_id=None, move="move"):
+        """The invoices that can hold open installments (alias ``move``, of
+        ``company_id`` when given): the rows of the partial index
+        ``account_move_dunning_open_partner_idx``, which this condition
+        lets the planner use.  Implied by the rule on the installments
+        (:meth:`account.move.line._dunning_open_installment_sql`), which
+        says which of their lines are open."""
+        condition = SQL(
+            """%(move)s.move_type IN %(types)s
+               AND %(move)s.state = 'posted'
+               AND %(move)s.payment_state IN %(payment_states)s""",
+            move=SQL.identifier(move),
+            types=DUNNING_MOVE_TYPES,
+            payment_states=DUNNING_PAYMENT_STATES,
+        )
+        if company_id is not None:
+            condition = SQL(
+                "%s.company_id = %s AND %s", SQL.identifier(move), company_id, condition
+            )
+        return condition
+
+    @api.model
+    def _dunning_excluded_sql(self, on_date, move="move"):
+        """The invoice (alias ``move``) is excluded from the follow-up on
+        ``on_date``: excluded with no end, or an end not passed yet."""
+        move = SQL.identifier(move)
+        return SQL(
+            """(%(move)s.dunning_excluded IS TRUE
+                AND (%(move)s.dunning_excluded_until IS NULL
+                     OR %(move)s.dunning_excluded_until >= %(date)s))""",
+            move=move,
+            date=on_date,
+        )
 
     @api.depends("dunning_action_line_ids.level_id")
     def _compute_dunning_level_id(self):
@@ -172,6 +207,14 @@ class AccountMove(models.Model):
                 lambda m, company=company: m.company_id == company
             ).commercial_partner_id
             self.env["dunning.partner.state"].sudo()._refresh(partners.ids, company.id)
+
+    def action_toggle_block_payment(self):
+        """A blocked invoice is out of the follow-up (the open-installment
+        rule): the customer's figures follow at once, and the refresh marks
+        the customer for the next daily run."""
+        res = super().action_toggle_block_payment()
+        self._dunning_refresh_partners()
+        return res
 
     def action_dunning_dispute(self):
         """Put the invoice in dispute: no notice until the dispute is resolved."""

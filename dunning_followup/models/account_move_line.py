@@ -5,6 +5,9 @@ from odoo.tools import SQL
 #: the invoices the follow-up chases: customer invoices and sales receipts
 #: (credit notes and payments are what pays them, never what is late)
 DUNNING_MOVE_TYPES = ("out_invoice", "out_receipt")
+# an invoice with something left to pay; "blocked" (payment blocked in
+# Odoo) and legacy ones are out of the follow-up
+DUNNING_PAYMENT_STATES = ("not_paid", "partial")
 
 
 class AccountMoveLine(models.Model):
@@ -69,6 +72,7 @@ class AccountMoveLine(models.Model):
             ("reconciled", "=", False),
             ("amount_residual", ">", 0),
             ("move_id.move_type", "in", DUNNING_MOVE_TYPES),
+            ("move_id.payment_state", "in", DUNNING_PAYMENT_STATES),
         ]
         if company_ids is not None:
             domain.append(("company_id", "in", list(company_ids)))
@@ -78,17 +82,20 @@ class AccountMoveLine(models.Model):
     def _dunning_open_installment_sql(self, company_ids=None, aml="aml", move="move"):
         """:meth:`_dunning_open_installment_domain` as an SQL condition on the
         aliases ``aml`` (``account_move_line``) and ``move`` (its
-        ``account_move``, or any relation exposing its ``move_type``)."""
+        ``account_move``, or any relation exposing its ``move_type`` and
+        ``payment_state``)."""
         line, invoice = SQL.identifier(aml), SQL.identifier(move)
         condition = SQL(
             """%(aml)s.display_type = 'payment_term'
                AND %(aml)s.parent_state = 'posted'
                AND %(aml)s.reconciled IS NOT TRUE
                AND %(aml)s.amount_residual > 0
-               AND %(move)s.move_type IN %(types)s""",
+               AND %(move)s.move_type IN %(types)s
+               AND %(move)s.payment_state IN %(payment_states)s""",
             aml=line,
             move=invoice,
             types=DUNNING_MOVE_TYPES,
+            payment_states=DUNNING_PAYMENT_STATES,
         )
         if company_ids is not None:
             condition = SQL(

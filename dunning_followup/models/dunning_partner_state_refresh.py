@@ -2,7 +2,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .account_move_line import DUNNING_MOVE_TYPES
+from ..tools.sql_arrays import array_literal
 
 
 class DunningPartnerState(models.Model):
@@ -12,7 +12,15 @@ class DunningPartnerState(models.Model):
     _inherit = "dunning.partner.state"
 
     @api.model
-    def _refresh(self, partner_ids, company_id, today=None, next_dates=None, run=None):
+    def _refresh(
+        self,
+        partner_ids,
+        company_id,
+        today=None,
+        next_dates=None,
+        run=None,
+        lines=None,
+    ):
         """Recompute the amounts, level and status of these customers from
         their open receivable lines, in a constant number of queries.
 
@@ -28,6 +36,13 @@ class DunningPartnerState(models.Model):
         :param run: the ``dunning.run`` whose batch claimed these customers
             (with ``next_dates``): their rows are marked with it and their
             "changed" mark cleared, in the same write
+        :param lines: ``{partner id: [rows]}``, the open installments of
+            some of these customers as the run's batch read them in this
+            transaction (rows of ``dunning.run._fetch_open_lines`` on
+            ``today``), for the customers whose invoices the batch did not
+            change since: their lines are not read again, only the level
+            each reached (the batch's new items included).  The other
+            customers' lines are read from the tables.
         """
         by_run = next_dates is not None
         next_dates = next_dates or {}
@@ -44,7 +59,7 @@ class DunningPartnerState(models.Model):
         self.flush_model()
         self.env.cr.execute(
             self._get_refresh_sql(
-                partner_ids, company_id, today, next_dates, by_run, run=run
+                partner_ids, company_id, today, next_dates, by_run, run=run, lines=lines
             )
         )
         self.invalidate_model()
@@ -52,7 +67,7 @@ class DunningPartnerState(models.Model):
 
     @api.model
     def _get_refresh_sql(
-        self, partner_ids, company_id, today, next_dates, by_run, run=None
+        self, partner_ids, company_id, today, next_dates, by_run, run=None, lines=None
     ):
         """The one statement of :meth:`_refresh`: the figures of these
         customers, then the update of their state rows."""
@@ -108,14 +123,16 @@ class DunningPartnerState(models.Model):
                AND st.partner_id = src.partner_id
                AND st.company_id = %(company)s
             """,
-            figures=self._get_refresh_figures_sql(partner_ids, company_id, today),
+            figures=self._get_refresh_figures_sql(
+                partner_ids, company_id, today, lines=lines
+            ),
             today=today,
             company=company_id,
             days_late=self.env["account.move.line"]._dunning_days_late_sql(
                 SQL("src.oldest"), today
             ),
-            planned=list(next_dates),
-            next_dates=list(next_dates.values()),
+            planned=array_literal(next_dates),
+            next_dates=array_literal(next_dates.values()),
             by_run=by_run,
             visit_date=SQL(
                 "LEAST(%s)",
@@ -155,7 +172,7 @@ class DunningPartnerState(models.Model):
             self._invalidate_partner_fields()
 
     @api.model
-    def _get_refresh_figures_sql(self, partner_ids, company_id, today):
+    def _get_refresh_figures_sql(self, partner_ids, company_id, today, lines=None):
         """``WITH`` clause of :meth:`_refresh`: the batch, its customers'
         figures (open, overdue, oldest due date, all excluded, highest
         level) and whether they have notices pending or promises open.
@@ -193,7 +210,7 @@ class DunningPartnerState(models.Model):
             )
             """,
             partners=partner_ids,
-            open_lines=self._get_refresh_open_lines_sql(company_id, today),
+            open_lines=self._get_refresh_open_lines_sql(company_id, today, lines),
             today=today,
             pending=self._batch_customers_with_sql(
                 "dunning_action", company_id, ("to_review", "failed")
@@ -245,26 +262,39 @@ class DunningPartnerState(models.Model):
         ]
 
     @api.model
-    def _get_refresh_open_lines_sql(self, company_id, today):
+    def _get_refresh_open_lines_sql(self, company_id, today, lines=None):
         """The open installments of the batch's customers (``batch``), with
-        the level each reached and whether its invoice is excluded."""
-        Line = self.env["account.move.line"]
+        the level each reached and whether its invoice is excluded: the
+        rows already read (``lines``, see :meth:`_refresh`), then the
+        lines of the other customers, from the tables."""
+        lines = lines or {}
+        rows = [row for partner_rows in lines.values() for row in partner_rows]
+        level = self.env["dunning.action.line"]._highest_level_sql(
+            "move_line_id", SQL("aml.id")
+        )
         return SQL(
             """
+            SELECT aml.partner_id, aml.amount_residual, aml.date_maturity,
+                   cur.level_id, cur.level_days, aml.excluded,
+                   aml.excluded_until
+              FROM unnest(%(partner)s::int[], %(line)s::int[],
+                          %(amount)s::numeric[], %(maturity)s::date[],
+                          %(excluded)s::bool[], %(until)s::date[])
+                   AS aml(partner_id, id, amount_residual, date_maturity,
+                          excluded, excluded_until)
+              LEFT JOIN LATERAL (%(level)s) cur ON TRUE
+             UNION ALL
             SELECT batch.partner_id, aml.amount_residual,
                    aml.date_maturity, cur.level_id, cur.level_days,
-                   (move.dunning_excluded IS TRUE
-                    AND (move.dunning_excluded_until IS NULL
-                         OR move.dunning_excluded_until >= %(today)s))
-                       AS excluded,
+                   %(is_excluded)s AS excluded,
                    move.dunning_excluded_until AS excluded_until
               FROM batch
               JOIN LATERAL (
-                    SELECT move.id, move.move_type, move.dunning_excluded,
-                           move.dunning_excluded_until
+                    SELECT move.id, move.move_type, move.payment_state,
+                           move.dunning_excluded, move.dunning_excluded_until
                       FROM account_move move
                      WHERE move.commercial_partner_id = batch.partner_id
-                       AND move.move_type IN %(move_types)s
+                       AND %(open_invoice)s
                     OFFSET 0) move ON TRUE
               JOIN LATERAL (
                     SELECT aml.id, aml.amount_residual, aml.date_maturity
@@ -272,13 +302,21 @@ class DunningPartnerState(models.Model):
                      WHERE aml.move_id = move.id AND %(open)s
                     OFFSET 0) aml ON TRUE
               LEFT JOIN LATERAL (%(level)s) cur ON TRUE
+             WHERE batch.partner_id <> ALL(%(known)s::int[])
             """,
-            today=today,
-            # the invoices' types first, a cheap filter on the customer's
-            # moves; the exact rule is on their lines
-            move_types=DUNNING_MOVE_TYPES,
-            open=Line._dunning_open_installment_sql([company_id]),
-            level=self.env["dunning.action.line"]._highest_level_sql(
-                "move_line_id", SQL("aml.id")
+            partner=array_literal(row["commercial_partner_id"] for row in rows),
+            line=array_literal(row["id"] for row in rows),
+            amount=array_literal(row["amount_residual"] for row in rows),
+            maturity=array_literal(row["date_maturity"] for row in rows),
+            excluded=array_literal(row["excluded"] for row in rows),
+            until=array_literal(row["excluded_until"] for row in rows),
+            known=array_literal(lines),
+            is_excluded=self.env["account.move"]._dunning_excluded_sql(today),
+            # the invoices that can hold open installments first (partial
+            # index by customer); the exact rule is on their lines
+            open_invoice=self.env["account.move"]._dunning_open_invoice_sql(company_id),
+            open=self.env["account.move.line"]._dunning_open_installment_sql(
+                [company_id]
             ),
+            level=level,
         )

@@ -294,6 +294,13 @@ class DunningRun(models.Model):
             if not busy:
                 self._finish()
             return 0
+        # The batch's statements walk indexes from its few hundred customers:
+        # compiling them never pays off.  But statistics taken while a run
+        # fills the follow-up tables (an install, a first run) can make the
+        # planner estimate such a walk at millions of rows, past PostgreSQL's
+        # JIT thresholds, and each statement would then spend a second
+        # compiling.  Off for this transaction only.
+        self.env.cr.execute("SET LOCAL jit = off")
         lines = self._fetch_open_lines(claimed)
         plans, skipped, next_dates = self._plan(claimed, lines)
         actions = self._create_actions(plans)
@@ -307,13 +314,34 @@ class DunningRun(models.Model):
         auto = auto.with_context(dunning_sending_date=self.date)
         done = auto._execute(refresh_states=False) if auto else auto
         self.env["dunning.partner.state"].sudo()._refresh(
-            claimed, self.company_id.id, self.date, next_dates=next_dates, run=self
+            claimed,
+            self.company_id.id,
+            self.date,
+            next_dates=next_dates,
+            run=self,
+            lines=self._lines_still_open(claimed, lines, auto),
         )
         self._record_batch(claimed, busy, cursor, actions, auto, done, skipped)
         if len(claimed) < batch_size and not busy:
             # the walk and the sweep found nothing more: the run is over
             self._finish()
         return len(claimed)
+
+    def _lines_still_open(self, partner_ids, lines, executed):
+        """``{customer: [rows]}``: the open installments read at the start of
+        the batch, of the customers whose invoices are as they were then.
+
+        The batch's transaction sees the snapshot it read them from plus
+        its own writes, and only an executed notice writes invoices (a
+        late-fee invoice): the customers of ``executed`` are left out, for
+        the refresh to read again."""
+        changed = set(executed.partner_id.ids)
+        known = {pid: [] for pid in partner_ids if pid not in changed}
+        for line in lines:
+            rows = known.get(line["commercial_partner_id"])
+            if rows is not None:
+                rows.append(line)
+        return known
 
     def _flush_before_sql(self):
         for model in (

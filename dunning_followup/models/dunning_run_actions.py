@@ -3,6 +3,7 @@ from odoo import models
 from odoo.tools import SQL
 
 from ..tools.levels import days_late
+from ..tools.sql_arrays import array_literal
 
 
 class DunningRun(models.Model):
@@ -99,13 +100,13 @@ class DunningRun(models.Model):
                 ON CONFLICT (move_line_id, level_id) DO NOTHING
                 RETURNING action_id, move_line_id, level_id, move_id
                 """,
-                action=[r[0] for r in rows],
-                line=[r[1] for r in rows],
-                level=[r[2] for r in rows],
-                move=[r[3] for r in rows],
-                maturity=[r[4] for r in rows],
-                late=[r[5] for r in rows],
-                amount=[r[6] for r in rows],
+                action=array_literal(r[0] for r in rows),
+                line=array_literal(r[1] for r in rows),
+                level=array_literal(r[2] for r in rows),
+                move=array_literal(r[3] for r in rows),
+                maturity=array_literal(r[4] for r in rows),
+                late=array_literal(r[5] for r in rows),
+                amount=array_literal(r[6] for r in rows),
             )
         )
         inserted = self.env.cr.fetchall()
@@ -161,20 +162,7 @@ class DunningRun(models.Model):
             vals["name"] = Action._name_for(level, partners.browse(vals["partner_id"]))
             vals["policy_id"] = level.policy_id.id
         columns = {**columns, "name": "varchar", "policy_id": "int4"}
-        currency = self.company_id.currency_id
-        arrays = {}
-        for name in columns:
-            field = Action._fields[name]
-            values = [vals.get(name) for vals in vals_list]
-            if field.type == "many2one":
-                values = [value or None for value in values]
-            elif field.type == "boolean":
-                values = [bool(value) for value in values]
-            elif field.type == "monetary":
-                values = [currency.round(value or 0.0) for value in values]
-            else:
-                values = [value or None for value in values]
-            arrays[name] = values
+        arrays = self._action_columns(vals_list, columns)
         self.env.cr.execute(
             SQL(
                 """
@@ -188,12 +176,25 @@ class DunningRun(models.Model):
                 names=SQL(", ").join(SQL.identifier(name) for name in columns),
                 uid=self.env.uid,
                 arrays=SQL(", ").join(
-                    SQL("%s::%s[]", arrays[name], SQL(kind))
+                    SQL("%s::%s[]", array_literal(arrays[name]), SQL(kind))
                     for name, kind in columns.items()
                 ),
             )
         )
         actions = Action.browse([row[0] for row in self.env.cr.fetchall()])
+        # the values just written, in the cache as the ORM's create leaves
+        # them: reading them back (the merge reads the state, customer and
+        # company of every new action) needs no query
+        for name, values in arrays.items():
+            field = Action._fields[name]
+            self.env.cache.update(
+                actions,
+                field,
+                [
+                    field.convert_to_cache(value, Action, validate=False)
+                    for value in values
+                ],
+            )
         # one2many fields already in the cache (a run's actions) do not know
         # the new records: drop them; then, as the ORM's create, mark the
         # stored computed fields (name, policy) and whatever depends on actions
@@ -205,3 +206,21 @@ class DunningRun(models.Model):
         with self.env.protecting(protected, actions):
             actions.modified(list(Action._fields), create=True)
         return actions
+
+    def _action_columns(self, vals_list, columns):
+        """``{column: [values]}`` of the actions to insert, as the columns
+        store them (a missing record ``None``, amounts rounded)."""
+        Action = self.env["dunning.action"]
+        currency = self.company_id.currency_id
+        arrays = {}
+        for name in columns:
+            field = Action._fields[name]
+            values = [vals.get(name) for vals in vals_list]
+            if field.type == "boolean":
+                values = [bool(value) for value in values]
+            elif field.type == "monetary":
+                values = [currency.round(value or 0.0) for value in values]
+            else:
+                values = [value or None for value in values]
+            arrays[name] = values
+        return arrays

@@ -27,13 +27,7 @@ class DunningRun(models.Model):
         """Open customer invoices (alias move): the cheap pre-filter that the
         partial index ``account_move_dunning_open_partner_idx`` serves; the
         exact test is on the receivable lines (:meth:`_open_lines_where`)."""
-        return SQL(
-            """move.company_id = %(company)s
-               AND move.move_type IN ('out_invoice', 'out_receipt')
-               AND move.state = 'posted'
-               AND move.payment_state IN ('not_paid', 'partial')""",
-            company=self.company_id.id,
-        )
+        return self.env["account.move"]._dunning_open_invoice_sql(self.company_id.id)
 
     def _not_processed_where(self):
         """The customer of ``move`` is not marked as processed by this run.
@@ -53,29 +47,31 @@ class DunningRun(models.Model):
     def _fetch_open_lines(self, partner_ids):
         """Every open receivable line of these customers, in one query.
 
-        The query walks from the batch's customers to their open invoices
-        (partial index), to the receivable lines (``move_id`` index) and to
-        the level reached (unique key of the follow-up items), each step a
-        ``LATERAL`` subquery fenced by ``OFFSET 0`` so the planner cannot
-        turn it into a hash join over a whole table: the statistics of the
-        state and follow-up tables are stale while a run fills them, and a
-        join estimated on them scanned all 20,000 states (or all receivable
-        lines) once per batch.  The cost stays proportional to the batch.
+        It walks from the batch's customers to their open invoices (partial
+        index), their receivable lines (``move_id`` index) and the level
+        reached (unique key of the items), each step a ``LATERAL`` fenced by
+        ``OFFSET 0``: on the statistics of tables a run is filling, a hash
+        join read all 20,000 states (or all receivable lines) per batch.
         """
         self.env.cr.execute(
             SQL(
                 """
+                WITH batch AS (
+                    SELECT unnest(%(partners)s::int[]) AS partner_id
+                ), waiting AS (%(waiting)s
+                )
                 SELECT aml.id, aml.move_id, move.commercial_partner_id,
                        aml.date_maturity, aml.amount_residual, aml.currency_id,
                        cur.level_id AS dunning_level_id,
-                       (move.dunning_excluded IS TRUE
-                        AND (move.dunning_excluded_until IS NULL
-                             OR move.dunning_excluded_until >= %(date)s)) AS excluded,
+                       %(excluded)s AS excluded,
+                       move.dunning_excluded_until AS excluded_until,
                        st.last_notice_date,
                        pend.state AS pending
-                  FROM unnest(%(partners)s::int[]) AS batch(partner_id)
+                  FROM batch
+                  LEFT JOIN waiting ON waiting.partner_id = batch.partner_id
                   JOIN LATERAL (
                         SELECT move.id, move.commercial_partner_id, move.move_type,
+                               move.payment_state,
                                move.dunning_excluded, move.dunning_excluded_until
                           FROM account_move move
                          WHERE move.commercial_partner_id = batch.partner_id
@@ -89,7 +85,8 @@ class DunningRun(models.Model):
                         OFFSET 0) aml ON TRUE
                   LEFT JOIN LATERAL (%(level)s) cur ON TRUE
                   -- a notice of the line not gone out yet (to review,
-                  -- failed): its items by the (line, level) key, then
+                  -- failed), looked up for the customers that have one
+                  -- (``waiting``): its items by the (line, level) key, then
                   -- each notice by its id, both fenced (else a first run,
                   -- whose notices all wait, reads all of them per line)
                   LEFT JOIN LATERAL (
@@ -102,6 +99,7 @@ class DunningRun(models.Model):
                                  WHERE act.id = dal.action_id
                                    AND act.state IN ('to_review', 'failed')
                                 OFFSET 0) act ON TRUE
+                         WHERE waiting.partner_id IS NOT NULL
                          ORDER BY act.state = 'failed' DESC
                          LIMIT 1) pend ON TRUE
                   -- the batch's state rows by the unique (partner,
@@ -112,11 +110,14 @@ class DunningRun(models.Model):
                    AND st.company_id = %(company)s
                  ORDER BY move.commercial_partner_id, aml.date_maturity, aml.id
                 """,
-                date=self.date,
+                excluded=self.env["account.move"]._dunning_excluded_sql(self.date),
                 company=self.company_id.id,
                 open=self._open_lines_where(),
                 open_moves=self._open_moves_where(),
                 partners=partner_ids,
+                waiting=self.env["dunning.partner.state"]._batch_customers_with_sql(
+                    "dunning_action", self.company_id.id, ("to_review", "failed")
+                ),
                 level=self.env["dunning.action.line"]._highest_level_sql(
                     "move_line_id", SQL("aml.id")
                 ),

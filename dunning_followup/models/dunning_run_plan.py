@@ -2,6 +2,7 @@
 from collections import defaultdict
 
 from odoo import models
+from odoo.tools import SQL
 
 from ..tools.planning import PlanningRules, plan_partner
 
@@ -13,15 +14,27 @@ class DunningRun(models.Model):
     _inherit = "dunning.run"
 
     def _get_partner_policies(self, partner_ids):
-        """Policy of each customer (its own, else the company default)."""
-        partners = (
-            self.env["res.partner"]
-            .with_company(self.company_id)
-            .sudo()
-            .browse(partner_ids)
+        """Policy of each customer (its own, else the company default).
+
+        The company-dependent value is read in one query through the ORM's
+        own SQL of the field (:meth:`~odoo.models.BaseModel._field_to_sql`),
+        without a record per customer."""
+        Partner = self.env["res.partner"].with_company(self.company_id).sudo()
+        rows = Partner.env.execute_query(
+            SQL(
+                "SELECT p.id, %(policy)s FROM res_partner p WHERE p.id = ANY(%(ids)s)",
+                policy=Partner._field_to_sql("p", "dunning_policy_id"),
+                ids=list(partner_ids),
+            )
         )
         default = self.env["dunning.policy"]._get_company_default(self.company_id)
-        return {p.id: (p.dunning_policy_id or default) for p in partners}
+        own = (
+            self.env["dunning.policy"].sudo().browse({pid for _id, pid in rows if pid})
+        )
+        return {
+            partner_id: own.browse(policy_id) if policy_id else default
+            for partner_id, policy_id in rows
+        }
 
     def _plan(self, partner_ids, lines):
         """Decide the actions of a batch.

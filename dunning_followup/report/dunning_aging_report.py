@@ -21,13 +21,10 @@ class DunningAgingReport(models.Model):
     such a join when the grouping at hand does not use its columns, so a
     pivot by customer and bucket never reads the follow-up items, and one by
     level reads them in one pass rather than one look-up per installment.
-    An open installment is what the follow-up run chases
-    (``dunning.run._open_moves_where`` and ``_open_lines_where``), for every
-    company at once; the amounts are in company currency, as the customers'
-    follow-up state sums them.  (The state's refresh does not look at the
-    invoice's payment state, so it also counts invoices whose payment Odoo
-    marks ``blocked``, which the run and this report leave out: one
-    definition of an open installment, shared by all, is on its way.)
+    An open installment is the one rule the run, the customers' state and
+    the notices share (``account.move.line._dunning_open_installment_sql``),
+    for every company at once; the amounts are in company currency, as the
+    customers' follow-up state sums them.
     """
 
     _name = "dunning.aging.report"
@@ -116,9 +113,7 @@ class DunningAgingReport(models.Model):
                    aml.date_maturity,
                    %(late)s AS days_late,
                    %(bucket)s AS bucket,
-                   CASE WHEN move.dunning_excluded IS TRUE
-                             AND (move.dunning_excluded_until IS NULL
-                                  OR move.dunning_excluded_until >= %(today)s)
+                   CASE WHEN %(excluded)s
                         THEN move.dunning_exclusion_reason
                         ELSE 'active' END AS situation,
                    aml.amount_residual,
@@ -137,15 +132,13 @@ class DunningAgingReport(models.Model):
                      ORDER BY dal.move_line_id, lvl.days DESC, lvl.id DESC
                    ) cur ON cur.move_line_id = aml.id
               %(extra_from)s
-             WHERE move.move_type IN ('out_invoice', 'out_receipt')
-               AND move.state = 'posted'
-               AND move.payment_state IN ('not_paid', 'partial')
-               AND aml.display_type = 'payment_term'
-               AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE
-               AND aml.amount_residual > 0
+             WHERE %(open_invoice)s AND %(open_installment)s
             """,
-            today=today,
+            open_invoice=self.env["account.move"]._dunning_open_invoice_sql(),
+            open_installment=self.env[
+                "account.move.line"
+            ]._dunning_open_installment_sql(),
+            excluded=self.env["account.move"]._dunning_excluded_sql(today),
             late=late,
             bucket=aging_bucket_sql(late),
             extra_select=self._aging_select_extra(today),

@@ -2,6 +2,7 @@
 from . import test_tools_levels
 from . import test_tools_pdf
 from . import test_tools_planning
+from . import test_tools_sql_arrays
 from . import test_dunning_run
 from . import test_dunning_wizard
 from . import test_dunning_notice

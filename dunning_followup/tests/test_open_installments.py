@@ -96,6 +96,8 @@ class TestOpenInstallments(DunningCommon):
         self._move("out_invoice", 80.0, post=False)  # draft
         self._move("out_invoice", 90.0).button_cancel()
         self._move("out_invoice", 0.0)  # nothing to pay
+        # payment blocked in Odoo (Action menu): out of the follow-up
+        self._move("out_invoice", 65.0).action_toggle_block_payment()
         self._move("in_invoice", 60.0)  # a vendor bill of the same partner
         self._customer_payment(40.0)  # money in, not applied
         self._customer_payment(25.0, "outbound")  # money sent back to the customer
@@ -153,6 +155,61 @@ class TestOpenInstallments(DunningCommon):
         self.assertEqual(self.tricky._dunning_open_items(self.company), expected)
         partial = expected.filtered(lambda line: line.amount_residual == 180.0)
         self.assertEqual(len(partial), 1)
+
+    def test_batch_refresh_agrees_with_a_refresh_from_the_tables(self):
+        """A batch's refresh counts the installments the batch read at its
+        start; reading them from the tables afterwards finds the same
+        figures, and both leave the blocked invoice out."""
+        expected, _other = self._tricky_set()
+        # the notices wait for review: the batch changes no invoice and its
+        # refresh uses the rows it read
+        self.policy.level_ids.auto_execute = False
+        with freeze_time("2026-03-01"):
+            self._run(date(2026, 3, 1), self.tricky)
+        state = self._state(self.tricky)
+        names = [
+            "due_amount",
+            "overdue_amount",
+            "oldest_due_date",
+            "max_days_late",
+            "level_id",
+            "status",
+            "next_action_date",
+        ]
+        after_batch = state.read(names)[0]
+        self.assertAlmostEqual(
+            after_batch["due_amount"], sum(expected.mapped("amount_residual"))
+        )
+        self.assertEqual(after_batch["status"], "action")
+        self.assertTrue(after_batch["level_id"])
+        self.env["dunning.partner.state"]._refresh(
+            self.tricky.ids, self.company.id, date(2026, 3, 1)
+        )
+        self.assertEqual(state.read(names)[0], after_batch)
+
+    def test_blocked_invoice_leaves_the_figures_and_comes_back(self):
+        """Blocking an invoice's payment takes it out of the customer's
+        figures at once; unblocking brings it back; both mark the customer
+        for the next daily run."""
+        kept = self._move("out_invoice", 100.0)
+        blocked = self._move("out_invoice", 65.0)
+        State = self.env["dunning.partner.state"]
+        State._refresh(self.tricky.ids, self.company.id, date(2026, 3, 1))
+        state = self._state(self.tricky)
+        self.assertEqual(state.due_amount, 165.0)
+        state.changed = False
+        blocked.action_toggle_block_payment()
+        self.assertEqual(blocked.payment_state, "blocked")
+        self.assertEqual(state.due_amount, 100.0)
+        self.assertTrue(state.changed)
+        self.assertEqual(
+            self.tricky._dunning_open_items(self.company), self._lines(kept)
+        )
+        state.changed = False
+        blocked.action_toggle_block_payment()
+        self.assertEqual(blocked.payment_state, "not_paid")
+        self.assertEqual(state.due_amount, 165.0)
+        self.assertTrue(state.changed)
 
     def test_days_late_sql_agrees_with_days_late(self):
         Line = self.env["account.move.line"]
