@@ -62,10 +62,11 @@ class AccountMove(models.Model):
             "account_move_dunning_open_partner_idx",
             self._table,
             ["company_id", "commercial_partner_id"],
-            where=SQL(
-                "move_type IN ('out_invoice', 'out_receipt') AND state = 'posted'"
-                " AND payment_state IN ('not_paid', 'partial')"
-            ).code,
+            # the rows of _dunning_open_invoice_sql, from the same constants
+            where="move_type IN ({}) AND state = 'posted' AND payment_state IN ({})".format(
+                ", ".join(f"'{value}'" for value in DUNNING_MOVE_TYPES),
+                ", ".join(f"'{value}'" for value in DUNNING_PAYMENT_STATES),
+            ),
         )
         # Follow-ups, statements and promises look invoices up by customer
         # (the commercial entity), which Odoo does not index.

@@ -11,6 +11,7 @@ from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from ..models.account_move_line import DUNNING_MOVE_TYPES, DUNNING_PAYMENT_STATES
 from ..tools.levels import days_late
 from .common import DunningCommon
 
@@ -210,6 +211,18 @@ class TestOpenInstallments(DunningCommon):
         self.assertEqual(blocked.payment_state, "not_paid")
         self.assertEqual(state.due_amount, 165.0)
         self.assertTrue(state.changed)
+
+    def test_open_invoice_index_serves_the_rule(self):
+        """The partial index the run walks is made from the rule's
+        constants: the planner can use it for ``_dunning_open_invoice_sql``
+        (which names the same values)."""
+        self.env.cr.execute(
+            "SELECT indexdef FROM pg_indexes"
+            " WHERE indexname = 'account_move_dunning_open_partner_idx'"
+        )
+        definition = self.env.cr.fetchone()[0]
+        for value in (*DUNNING_MOVE_TYPES, *DUNNING_PAYMENT_STATES, "posted"):
+            self.assertIn(f"'{value}'", definition)
 
     def test_days_late_sql_agrees_with_days_late(self):
         Line = self.env["account.move.line"]
