@@ -69,6 +69,17 @@ class TestLateFees(DunningCommon):
             [("partner_id", "=", (partner or self.customer).id)], order="id"
         )
 
+    def _first_notice_with_posted_fee(self):
+        """The first notice of a 1,000 invoice due 10 January, on the 16th,
+        its late-fee invoice posted at once: that invoice."""
+        self.policy.fee_move_state = "posted"
+        self._invoice(self.customer, date(2026, 1, 10), 1000.0)
+        with freeze_time("2026-01-16"):
+            self._run(date(2026, 1, 16))
+        fee_move = self._actions().fee_move_ids
+        self.assertEqual(fee_move.state, "posted")
+        return fee_move
+
     def test_fixed_fee_and_compensation_on_one_late_fee_invoice(self):
         """The collector (a Dunning user, not an accountant) runs the
         follow-up: the notice charges the fees on a late-fee invoice."""
@@ -118,12 +129,7 @@ class TestLateFees(DunningCommon):
         """The batch's refresh reads again the invoices of the customers
         whose notice it executed: the late-fee invoice posted by the notice
         is in the customer's figures at once, not at the next run."""
-        self.policy.fee_move_state = "posted"
-        self._invoice(self.customer, date(2026, 1, 10), 1000.0)
-        with freeze_time("2026-01-16"):
-            self._run(date(2026, 1, 16))
-        fee_move = self._actions().fee_move_ids
-        self.assertEqual(fee_move.state, "posted")
+        fee_move = self._first_notice_with_posted_fee()
         self.assertEqual(fee_move.amount_total, 50.0)
         state = self._state(self.customer)
         self.assertEqual(state.due_amount, 1050.0)
@@ -416,12 +422,7 @@ class TestLateFees(DunningCommon):
         )
 
     def test_posted_late_fee_invoice_bears_no_fee_unless_allowed(self):
-        self.policy.fee_move_state = "posted"
-        self._invoice(self.customer, date(2026, 1, 10), 1000.0)
-        with freeze_time("2026-01-16"):
-            self._run(date(2026, 1, 16))
-        fee_move = self._actions().fee_move_ids
-        self.assertEqual(fee_move.state, "posted")
+        fee_move = self._first_notice_with_posted_fee()
         self.assertEqual(fee_move.amount_residual, 50.0)
         self.assertEqual(fee_move.invoice_date_due, date(2026, 1, 16))
         with freeze_time("2026-01-22"):

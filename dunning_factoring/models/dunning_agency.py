@@ -238,10 +238,7 @@ class DunningAgency(models.Model):
         not due yet or at most ``max_days_late`` late."""
         self.ensure_one()
         domain = [
-            ("company_id", "=", self.company_id.id),
-            ("move_type", "in", ("out_invoice", "out_receipt")),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
+            *self.env["account.move"]._dunning_open_invoice_domain(self.company_id.id),
             ("amount_residual", ">", 0),
             "|",
             "|",

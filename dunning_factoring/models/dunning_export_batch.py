@@ -6,6 +6,10 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_amount
 
+from odoo.addons.dunning_followup.models.account_move_line import (
+    DUNNING_PAYMENT_STATES,
+)
+
 from ..tools import dossier, writers
 
 STATEMENT_REPORT = "dunning_followup.action_report_dunning_statement"
@@ -188,7 +192,7 @@ class DunningExportBatch(models.Model):
             )
         settled = self.line_ids.filtered(
             lambda ln: ln.move_id.state != "posted"
-            or ln.move_id.payment_state not in ("not_paid", "partial")
+            or ln.move_id.payment_state not in DUNNING_PAYMENT_STATES
         )
         if settled:
             raise UserError(

@@ -3,11 +3,10 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_amount
 
-OPEN_INVOICE_DOMAIN = [
-    ("move_type", "in", ("out_invoice", "out_receipt")),
-    ("state", "=", "posted"),
-    ("payment_state", "in", ("not_paid", "partial")),
-]
+from odoo.addons.dunning_followup.models.account_move_line import (
+    DUNNING_MOVE_TYPES,
+    DUNNING_PAYMENT_STATES,
+)
 
 
 class DunningWriteOff(models.TransientModel):
@@ -61,9 +60,8 @@ class DunningWriteOff(models.TransientModel):
             partners = self.env["res.partner"].browse(ids).commercial_partner_id
             moves = moves.search(
                 [
-                    *OPEN_INVOICE_DOMAIN,
+                    *moves._dunning_open_invoice_domain(self.env.company.id),
                     ("commercial_partner_id", "in", partners.ids),
-                    ("company_id", "=", self.env.company.id),
                 ]
             )
         elif model == "dunning.export.line":
@@ -95,10 +93,7 @@ class DunningWriteOff(models.TransientModel):
         )
         problems = []
         for move in self.move_ids:
-            if move.company_id != company or move.move_type not in (
-                "out_invoice",
-                "out_receipt",
-            ):
+            if move.company_id != company or move.move_type not in DUNNING_MOVE_TYPES:
                 problems.append(
                     self.env._(
                         "%(move)s is not an invoice of %(company)s",
@@ -106,9 +101,9 @@ class DunningWriteOff(models.TransientModel):
                         company=company.name,
                     )
                 )
-            elif move.state != "posted" or move.payment_state not in (
-                "not_paid",
-                "partial",
+            elif (
+                move.state != "posted"
+                or move.payment_state not in DUNNING_PAYMENT_STATES
             ):
                 problems.append(
                     self.env._("%(move)s has nothing open", move=move.display_name)

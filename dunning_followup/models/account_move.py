@@ -79,9 +79,24 @@ class AccountMove(models.Model):
         return res
 
     @api.model
+    def _dunning_open_invoice_domain(self, company_id=None):
+        """Domain of the invoices that can hold open installments (of
+        ``company_id`` when given): posted customer invoices and receipts,
+        not paid or partly paid.  Its SQL twin is
+        :meth:`_dunning_open_invoice_sql`."""
+        domain = [
+            ("move_type", "in", DUNNING_MOVE_TYPES),
+            ("state", "=", "posted"),
+            ("payment_state", "in", DUNNING_PAYMENT_STATES),
+        ]
+        if company_id is not None:
+            domain.insert(0, ("company_id", "=", company_id))
+        return domain
+
+    @api.model
     def _dunning_open_invoice_sql(self, company_id=None, move="move"):
-        """The invoices that can hold open installments (alias ``move``, of
-        ``company_id`` when given): the rows of the partial index
+        """:meth:`_dunning_open_invoice_domain` as an SQL condition on the
+        alias ``move``: the rows of the partial index
         ``account_move_dunning_open_partner_idx``, which this condition
         lets the planner use.  Implied by the rule on the installments
         (:meth:`account.move.line._dunning_open_installment_sql`), which

@@ -212,6 +212,32 @@ class TestOpenInstallments(DunningCommon):
         self.assertEqual(state.due_amount, 165.0)
         self.assertTrue(state.changed)
 
+    def test_open_invoice_domain_and_sql_select_the_same_invoices(self):
+        expected, other_company = self._tricky_set()
+        Move = self.env["account.move"]
+        for company_id, lines in (
+            (self.company.id, expected),
+            (None, expected | other_company),
+        ):
+            found = Move.search(
+                [
+                    *Move._dunning_open_invoice_domain(company_id),
+                    ("commercial_partner_id", "=", self.tricky.id),
+                ]
+            )
+            # the invoices of the open installments, nothing paid or blocked
+            self.assertEqual(found, lines.move_id)
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    "SELECT move.id FROM account_move move"
+                    " WHERE %s AND move.commercial_partner_id = %s",
+                    Move._dunning_open_invoice_sql(company_id),
+                    self.tricky.id,
+                )
+            )
+            self.assertEqual({row[0] for row in self.env.cr.fetchall()}, set(found.ids))
+
     def test_open_invoice_index_serves_the_rule(self):
         """The partial index the run walks is made from the rule's
         constants: the planner can use it for ``_dunning_open_invoice_sql``
